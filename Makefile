@@ -1,0 +1,37 @@
+# Everyday loop: `make demo` (train titanic through the local mesh), `make test`.
+# Both create .venv and install the project on first use, so a fresh machine needs
+# nothing but Python 3.11 and the package registries.
+
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYX    := $(shell find snakebatch -name '*.pyx')
+
+.PHONY: demo test lint bench install system-deps clean
+
+$(STAMP): pyproject.toml setup.py $(PYX)
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	bash scripts/system-deps
+
+demo: $(STAMP)
+	$(VENV)/bin/snakebatch train data/titanic.csv --target survived -o artifacts/titanic.model.json
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check snakebatch tests bench functions
+
+test: $(STAMP) system-deps lint
+	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info artifacts

@@ -1,0 +1,3 @@
+"""CLI commands for the engine."""
+
+from snakebatch.cli.app import app  # noqa: F401

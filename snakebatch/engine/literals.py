@@ -1,0 +1,183 @@
+"""The literal evaluator (spec §2): one definition of what every literal type means.
+
+A literal is ``[index, value, negated, type]``. This scalar evaluator is canonical:
+the columnar evaluator and the compiled kernels are tested to agree with it.
+
+Where the reference raises, this engine answers instead, and documents how:
+
+* text measures apply ``str()`` to the value first (as the reference's compiled path
+  does), so a number under a ``T`` literal is evaluated, not an error;
+* a numeric literal (``N``, ``NZ``, ``NL``, ``NMG``, ``NRG``) that meets a value which
+  is not a number (an unparsed string, ``None``) treats it like a missing value: the
+  literal is false in both polarities, exactly as a NaN is;
+* ``NMG`` of NaN is false in both polarities and of ±infinity has magnitude +infinity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from snakebatch.engine import measures as m
+
+Literal = list  # [index, value, negated, type]
+
+LITERAL_TYPES = (
+    "T", "TN", "TLN", "TWS", "TPS", "TSS", "N", "ND", "TUC", "TDC", "TSC", "LEV", "JAC",
+    "SIM", "PFX", "SFX", "ENT", "HEX", "REP", "CFC", "NZ", "NL", "NMG", "NZR", "NRG",
+    "TEQ", "TSW", "TEW", "TVR",
+)  # fmt: skip
+
+NUMERIC_TYPES = frozenset({"N", "NZ", "NL", "NMG", "NZR", "NRG"})
+
+
+def is_number(f: Any) -> bool:
+    """Whether ``f`` takes part in numeric comparisons (bools are ints, as in Python)."""
+    return isinstance(f, int | float)
+
+
+def magnitude(f: float) -> float:
+    """``mag`` with this engine's answers where the reference raises (NaN → NaN, ±inf → inf)."""
+    if math.isnan(f):
+        return math.nan
+    if math.isinf(f):
+        return math.inf
+    return m.mag(f)
+
+
+def zscore(f: float, mu: float, sd: float) -> float:
+    try:
+        return (f - mu) / sd
+    except ZeroDivisionError:  # hand-made models only: IEEE division by zero
+        diff = f - mu
+        return math.nan if diff == 0 or math.isnan(diff) else math.copysign(math.inf, diff)
+
+
+def _below(mu: float, v: float, negated: bool) -> bool:
+    """The common polarity rule: ``μ < v`` when not negated, ``μ ≥ v`` when negated.
+
+    A NaN measure fails both comparisons, so it is false in either polarity.
+    """
+    return mu >= v if negated else mu < v
+
+
+def _text(measure: Callable[[str], float]) -> Callable[[Any, Any, bool], bool]:
+    return lambda f, v, neg: _below(measure(str(f)), v, neg)
+
+
+def _ref_pair(measure: Callable[[str, str], float]) -> Callable[[Any, Any, bool], bool]:
+    return lambda f, v, neg: _below(measure(str(f), str(v[0])), v[1], neg)
+
+
+def _numeric(transform: Callable[[Any, Any], float]) -> Callable[[Any, Any, bool], bool]:
+    def test(f: Any, v: Any, neg: bool) -> bool:
+        if not is_number(f):
+            return False
+        return _below(transform(f, v), _threshold(v), neg)
+
+    return test
+
+
+def _threshold(v: Any) -> Any:
+    return v[-1] if isinstance(v, list | tuple) else v
+
+
+def _substring(f: Any, v: Any, neg: bool) -> bool:
+    return (str(v) not in str(f)) if neg else (str(v) in str(f))
+
+
+def _lev(f: Any, v: Any, neg: bool) -> bool:
+    d = m.lev(str(f), str(v[0]))
+    return d <= v[1] if neg else d > v[1]
+
+
+def _cfc(f: Any, v: Any, neg: bool) -> bool:
+    score = m.chi(str(f), v[0])
+    return score < v[1] if neg else score >= v[1]
+
+
+def _nzr(f: Any, v: Any, neg: bool) -> bool:
+    return f != 0 if neg else f == 0
+
+
+def _nrg(f: Any, v: Any, neg: bool) -> bool:
+    if not is_number(f):
+        return False
+    inside = v[0] < f <= v[1]
+    return inside if neg else not inside
+
+
+def _equals(f: Any, v: Any, neg: bool) -> bool:
+    return (str(f) != v) if neg else (str(f) == v)
+
+
+def _startswith(f: Any, v: Any, neg: bool) -> bool:
+    return str(f).startswith(v) != neg
+
+
+def _endswith(f: Any, v: Any, neg: bool) -> bool:
+    return str(f).endswith(v) != neg
+
+
+TESTS: dict[str, Callable[[Any, Any, bool], bool]] = {
+    "T": _substring,
+    "TN": _text(len),
+    "TLN": _text(m.uniq),
+    "TWS": _text(m.words),
+    "TPS": _text(m.parts),
+    "TSS": _text(m.sentences),
+    "N": _numeric(lambda f, v: f),
+    "ND": _text(m.digit_count),
+    "TUC": _text(m.upper_count),
+    "TDC": _text(m.digit_count),
+    "TSC": _text(m.special_count),
+    "LEV": _lev,
+    "JAC": _ref_pair(m.jac),
+    "SIM": _ref_pair(m.sim),
+    "PFX": _ref_pair(m.cpl),
+    "SFX": _ref_pair(m.csl),
+    "ENT": _text(m.ent),
+    "HEX": _text(m.hex_ratio),
+    "REP": _text(m.rep),
+    "CFC": _cfc,
+    "NZ": _numeric(lambda f, v: zscore(f, v[0], v[1])),
+    "NL": _numeric(lambda f, v: m.slog(f)),
+    "NMG": _numeric(lambda f, v: magnitude(f)),
+    "NZR": _nzr,
+    "NRG": _nrg,
+    "TEQ": _equals,
+    "TSW": _startswith,
+    "TEW": _endswith,
+    "TVR": _text(m.vowel_ratio),
+}
+
+
+def holds_on_value(kind: str, value: Any, negated: Any, f: Any) -> bool:
+    """Whether a literal of type ``kind`` holds on the feature value ``f`` (present)."""
+    test = TESTS.get(kind)
+    if test is None:
+        return False
+    return test(f, value, bool(negated))
+
+
+def holds(literal: Sequence, x: Mapping[str, Any], header: Sequence[str]) -> bool:
+    """Whether ``literal`` holds on row ``x``; a missing feature makes it false (§2.1)."""
+    index, value, negated, kind = literal
+    name = header[index]
+    if name not in x:
+        return False
+    test = TESTS.get(kind)
+    if test is None:
+        return False
+    return test(x[name], value, bool(negated))
+
+
+def clause_holds(clause: Sequence[Sequence], x: Mapping[str, Any], header: Sequence[str]) -> bool:
+    """A clause is the OR of its literals; the empty clause is false."""
+    return any(holds(lit, x, header) for lit in clause)
+
+
+def condition_holds(condition: Sequence[Sequence], x: Mapping[str, Any], header: Sequence[str]) -> bool:
+    """A routing condition is the AND of its literals; ``[]`` matches everything."""
+    return all(holds(lit, x, header) for lit in condition)

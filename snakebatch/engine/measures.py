@@ -1,0 +1,176 @@
+"""Helper measures behind the literal types (spec §2.2), in canonical Python-path form.
+
+These functions are the single definition of every measure: the scalar literal
+evaluator, the columnar evaluator, the literal generators and the compiled kernels
+are all tested against them. Strings are code-point sequences, as in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+LEV_EXACT_LIMIT = 256
+REP_WINDOW = 64
+HEX_CHARS = frozenset("0123456789abcdefABCDEF")
+VOWELS = frozenset("aeiouAEIOU")
+CHI_FLOOR = 0.001
+
+
+def lev(a: str, b: str) -> int:
+    """Edit distance; above 256 characters the cheaper bag distance (a lower bound)."""
+    if not a:
+        return len(b)
+    if not b:
+        return len(a)
+    if len(a) > LEV_EXACT_LIMIT or len(b) > LEV_EXACT_LIMIT:
+        ca, cb = Counter(a), Counter(b)
+        shared = sum(min(n, cb[c]) for c, n in ca.items())
+        return (len(a) - shared) + (len(b) - shared)
+    previous = list(range(len(b) + 1))
+    for i, ch_a in enumerate(a, 1):
+        current = [i]
+        for j, ch_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ch_a != ch_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+def bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def jac(a: str, b: str) -> float:
+    """Bigram Jaccard similarity; strings shorter than 2 compare by equality."""
+    if len(a) < 2 and len(b) < 2:
+        return 1.0 if a == b else 0.0
+    ba, bb = bigrams(a), bigrams(b)
+    union = ba | bb
+    if not union:
+        return 1.0
+    return len(ba & bb) / len(union)
+
+
+def sim(s: str, r: str) -> float:
+    """Fraction of ``r`` matched, in order, as a greedy subsequence of ``s``."""
+    if not r:
+        return 0.0
+    j = 0
+    n = len(r)
+    for c in s:
+        if j < n and c == r[j]:
+            j += 1
+    return j / n
+
+
+def cpl(a: str, b: str) -> int:
+    k = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        k += 1
+    return k
+
+
+def csl(a: str, b: str) -> int:
+    return cpl(a[::-1], b[::-1])
+
+
+def ent(s: str) -> float:
+    """Shannon entropy in bits; terms summed in first-occurrence order with ``math.log2``."""
+    if not s:
+        return 0.0
+    n = len(s)
+    total = 0.0
+    for count in Counter(s).values():  # Counter keeps first-occurrence order
+        p = count / n
+        total += p * math.log2(p)
+    return -total
+
+
+def hex_ratio(s: str) -> float:
+    if not s:
+        return 0.0
+    return sum(1 for c in s if c in HEX_CHARS) / len(s)
+
+
+def vowel_ratio(s: str) -> float:
+    return sum(1 for c in s if c in VOWELS) / max(len(s), 1)
+
+
+def uniq(s: str) -> int:
+    return len(set(s))
+
+
+def rep(s: str) -> float:
+    """Best periodicity score, every position compared with the first period."""
+    s = s[:REP_WINDOW]
+    n = len(s)
+    if n < 4:
+        return 0.0
+    best = 0.0
+    for p in range(1, n // 2 + 1):
+        hits = sum(1 for i in range(p, n) if s[i] == s[i % p])
+        score = hits / (n - p)
+        if score > best:
+            best = score
+    return best
+
+
+def upper_count(s: str) -> int:
+    return sum(1 for c in s if c.isupper())
+
+
+def digit_count(s: str) -> int:
+    return sum(1 for c in s if c.isdigit())
+
+
+def special_count(s: str) -> int:
+    return sum(1 for c in s if not c.isalnum() and not c.isspace())
+
+
+def words(s: str) -> int:
+    return s.count(" ") + 1
+
+
+def parts(s: str) -> int:
+    return s.count(",") + 1
+
+
+def sentences(s: str) -> int:
+    return s.count(".") + 1
+
+
+def char_frequencies(s: str) -> dict[str, float]:
+    """Reference frequencies for a CFC literal (relative counts, first-occurrence order)."""
+    n = max(len(s), 1)
+    return {c: k / n for c, k in Counter(s).items()}
+
+
+def chi(s: str, expected: dict[str, float]) -> float:
+    """Char-frequency chi-square; keys summed in a fixed order (reference: hash order)."""
+    n = max(len(s), 1)
+    observed = Counter(s)
+    keys = list(expected)
+    keys.extend(c for c in observed if c not in expected)
+    total = 0.0
+    for c in keys:
+        e = expected.get(c, CHI_FLOOR)
+        o = observed.get(c, 0) / n
+        total += (o - e) ** 2 / max(e, CHI_FLOOR)
+    return total
+
+
+def slog(x: float) -> float:
+    if x == 0:
+        return 0.0
+    return math.copysign(math.log(abs(x) + 1), x)
+
+
+def mag(x: float) -> float:
+    """Decimal magnitude; raises ``ValueError``/``OverflowError`` on NaN and infinities."""
+    if x == 0:
+        return 0.0
+    return float(math.floor(math.log10(abs(x) + 1e-300)))
