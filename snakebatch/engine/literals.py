@@ -178,6 +178,8 @@ def clause_holds(clause: Sequence[Sequence], x: Mapping[str, Any], header: Seque
     return any(holds(lit, x, header) for lit in clause)
 
 
-def condition_holds(condition: Sequence[Sequence], x: Mapping[str, Any], header: Sequence[str]) -> bool:
+def condition_holds(
+    condition: Sequence[Sequence], x: Mapping[str, Any], header: Sequence[str]
+) -> bool:
     """A routing condition is the AND of its literals; ``[]`` matches everything."""
     return all(holds(lit, x, header) for lit in condition)

@@ -1,0 +1,143 @@
+"""Plain (one query at a time) inference: routing, clause evaluation, lookalikes (§5.2–§5.6).
+
+Each bucket is compiled once into an index of its lookalike conditions: the distinct
+conditions, each anchored on its first clause index, with the positions of the
+lookalike entries that carry it. A query then visits only the conditions anchored
+on a clause it falsifies, instead of scanning every lookalike key of the bucket
+(§7.3 item 6). Results and their order are those of the plain scan: entries come out
+in file order (member key order, then condition order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from snakebatch.engine.literals import clause_holds, condition_holds
+from snakebatch.engine.model import SnakeModel
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lookalike entry of a bucket: a member and one of its conditions."""
+
+    row: int
+    condition: tuple[int, ...]
+    origin: str
+    klass: int
+
+
+@dataclass
+class CompiledBucket:
+    condition: list | None
+    clauses: list[list]
+    entries: list[Entry]
+    conditions: list[tuple[int, ...]]
+    entries_of: list[list[int]]
+    by_anchor: dict[int, list[int]]
+    always: list[int]
+
+    @classmethod
+    def build(cls, bucket: dict, class_of: Sequence[int]) -> CompiledBucket:
+        members = bucket["members"]
+        origins = bucket.get("origins") or ["c"] * len(members)
+        entries: list[Entry] = []
+        cond_id: dict[tuple[int, ...], int] = {}
+        entries_of: list[list[int]] = []
+        for key, conditions in bucket.get("lookalikes", {}).items():
+            local = int(key)
+            g = members[local]
+            for cond in conditions:
+                c = tuple(cond)
+                if c not in cond_id:
+                    cond_id[c] = len(entries_of)
+                    entries_of.append([])
+                entries_of[cond_id[c]].append(len(entries))
+                entries.append(Entry(g, c, origins[local], class_of[g]))
+        conditions = list(cond_id)
+        by_anchor: dict[int, list[int]] = {}
+        always = []
+        for i, c in enumerate(conditions):
+            if c:
+                by_anchor.setdefault(c[0], []).append(i)
+            else:
+                always.append(i)
+        return cls(
+            bucket.get("condition"),
+            bucket.get("clauses", []),
+            entries,
+            conditions,
+            entries_of,
+            by_anchor,
+            always,
+        )
+
+    def matching_conditions(self, falsified: set[int]) -> list[int]:
+        """Ids of the conditions whose clauses are all false on the query."""
+        found = list(self.always)
+        for j in falsified:
+            for i in self.by_anchor.get(j, ()):
+                if all(k in falsified for k in self.conditions[i]):
+                    found.append(i)
+        return found
+
+    def matching_entries(self, matched: Sequence[int]) -> list[Entry]:
+        """The entries of the matched conditions, in file order."""
+        if len(matched) == 1:
+            positions = self.entries_of[matched[0]]
+        else:
+            positions = sorted(p for i in matched for p in self.entries_of[i])
+        return [self.entries[p] for p in positions]
+
+
+def route(chain: Sequence[CompiledBucket], x: Mapping, header: Sequence[str]) -> int | None:
+    """First bucket whose condition holds (ELSE always does); else the last bucket."""
+    for i, bucket in enumerate(chain):
+        if bucket.condition is None or condition_holds(bucket.condition, x, header):
+            return i
+    return len(chain) - 1 if chain else None
+
+
+def falsified_clauses(bucket: CompiledBucket, x: Mapping, header: Sequence[str]) -> set[int]:
+    return {j for j, c in enumerate(bucket.clauses) if not clause_holds(c, x, header)}
+
+
+class CompiledModel:
+    """A model's layers compiled for serving; rebuild it after the layers change."""
+
+    def __init__(self, model: SnakeModel) -> None:
+        self.model = model
+        self.header = model.header
+        class_of = model.class_index.of_target
+        self.chains = [[CompiledBucket.build(b, class_of) for b in chain] for chain in model.layers]
+
+    def routes(self, x: Mapping) -> list[int | None]:
+        return [route(chain, x, self.header) for chain in self.chains]
+
+    def entries(self, x: Mapping) -> list[Entry]:
+        """Every matching lookalike entry of every layer, for a normalised query."""
+        out: list[Entry] = []
+        for chain in self.chains:
+            b = route(chain, x, self.header)
+            if b is None:
+                continue
+            bucket = chain[b]
+            matched = bucket.matching_conditions(falsified_clauses(bucket, x, self.header))
+            if matched:
+                out.extend(bucket.matching_entries(matched))
+        return out
+
+    def counts(self, entries: Sequence[Entry]) -> list[int]:
+        counts = [0] * len(self.model.class_index)
+        for e in entries:
+            counts[e.klass] += 1
+        return counts
+
+
+def lookalike_list(entries: Sequence[Entry], targets: Sequence[Any]) -> list[list]:
+    return [[e.row, targets[e.row], list(e.condition)] for e in entries]
+
+
+def labeled_list(entries: Sequence[Entry], targets: Sequence[Any]) -> list[list]:
+    return [[e.row, targets[e.row], list(e.condition), e.origin] for e in entries]
