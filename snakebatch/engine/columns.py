@@ -1,0 +1,396 @@
+"""The columnar evaluator: one literal over many rows at once, as a numpy bool mask.
+
+Training evaluates the same few literals over thousands of rows, again and again;
+the scalar evaluator (``literals.holds``) pays Python's per-call cost each time. Here
+every feature is precomputed once, lazily: which rows have it, which hold a number
+(and its float64 value), and the distinct ``str()`` renderings with a code per row.
+Text literals depend on a row only through ``str(value)``, so they are evaluated
+once per *distinct* rendering (a precomputed measure compared with numpy, or a
+compiled kernel for the reference-dependent types) and gathered by code. The result
+is cached per literal, so the second evaluation of a literal is an index operation.
+
+The scalar evaluator stays the single definition: every case this module cannot
+vectorise exactly (odd threshold types, integers beyond 2**53, values whose
+evaluation raises) is handed to ``holds`` row by row, so ``mask`` equals
+``[holds(literal, row, header) for row in rows]`` everywhere, errors included.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from snakebatch.engine import _kernels_py
+from snakebatch.engine import measures as m
+from snakebatch.engine.literals import holds, holds_on_value, is_number, magnitude
+
+try:
+    from snakebatch.engine import _kernels as _compiled
+except ImportError:  # not built: the pure-Python kernels give the same answers
+    _compiled = None
+
+EXACT_INT = 2**53
+CACHE_LIMIT = 4096
+
+MEASURES: dict[str, Callable[[str], float]] = {
+    "len": len,
+    "uniq": m.uniq,
+    "words": m.words,
+    "parts": m.parts,
+    "sentences": m.sentences,
+    "digits": m.digit_count,
+    "upper": m.upper_count,
+    "special": m.special_count,
+    "ent": m.ent,
+    "hex": m.hex_ratio,
+    "rep": m.rep,
+    "vowels": m.vowel_ratio,
+}
+FLOAT_MEASURES = frozenset({"ent", "hex", "rep", "vowels"})
+MEASURE_OF_KIND = {
+    "TN": "len",
+    "TLN": "uniq",
+    "TWS": "words",
+    "TPS": "parts",
+    "TSS": "sentences",
+    "ND": "digits",
+    "TUC": "upper",
+    "TDC": "digits",
+    "TSC": "special",
+    "ENT": "ent",
+    "HEX": "hex",
+    "REP": "rep",
+    "TVR": "vowels",
+}
+REF_KINDS = {"LEV": "lev", "JAC": "jac", "SIM": "sim", "PFX": "cpl", "SFX": "csl"}
+STRING_REF_KINDS = {"T": "contains", "TEQ": "equals", "TSW": "startswith", "TEW": "endswith"}
+NUMERIC_KINDS = frozenset({"N", "NZ", "NL", "NMG", "NRG"})
+
+
+def kernels(compiled: bool | None = None) -> Any:
+    """The kernel module: compiled when asked for and built, else pure Python."""
+    if compiled is False or _compiled is None:
+        if compiled:
+            raise ImportError("the compiled kernels (_kernels) are not built")
+        return _kernels_py
+    return _compiled
+
+
+def _plain_number(v: Any) -> bool:
+    """A threshold numpy compares exactly as Python would: a bool, a float, a small int."""
+    if isinstance(v, bool | float):
+        return True
+    return isinstance(v, int) and -EXACT_INT <= v <= EXACT_INT
+
+
+def _cache_key(value: Any) -> Any:
+    """A hashable, type-exact key for a literal value, or None when it has no safe key."""
+    if isinstance(value, str | bool | int | float) or value is None:
+        return (type(value).__name__, repr(value))
+    if isinstance(value, list | tuple):
+        parts = tuple(_cache_key(v) for v in value)
+        return None if None in parts else (type(value).__name__, parts)
+    if isinstance(value, dict):
+        items = tuple((_cache_key(k), _cache_key(v)) for k, v in value.items())
+        return None if any(None in pair for pair in items) else ("dict", items)
+    return None
+
+
+def _below(mu: np.ndarray, v: Any, negated: bool) -> np.ndarray:
+    """``μ < v`` or, negated, ``μ ≥ v``; NaN fails both, as in the scalar evaluator."""
+    return mu >= v if negated else mu < v
+
+
+class Feature:
+    """Lazily precomputed views of one feature column."""
+
+    def __init__(self, name: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        n = len(rows)
+        self.present = np.fromiter((name in r for r in rows), dtype=bool, count=n)
+        self.values: list[Any] = [
+            r[name] if p else None for r, p in zip(rows, self.present, strict=True)
+        ]
+        self._numeric: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._text: tuple[list[str], np.ndarray] | None = None
+        self._measures: dict[str, np.ndarray] = {}
+        self._row_measures: dict[str, np.ndarray] = {}
+        self._zero: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def numeric(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(number flag, float64 values, exotic flag) per row.
+
+        Exotic rows hold ints numpy cannot compare exactly; they go to the scalar path.
+        """
+        if self._numeric is None:
+            n = len(self.values)
+            flag = np.zeros(n, dtype=bool)
+            exotic = np.zeros(n, dtype=bool)
+            num = np.full(n, np.nan)
+            for i, (p, f) in enumerate(zip(self.present, self.values, strict=True)):
+                if not p or not is_number(f):
+                    continue
+                if isinstance(f, int) and not _plain_number(f):
+                    exotic[i] = True
+                    continue
+                flag[i] = True
+                num[i] = f
+            self._numeric = (flag, num, exotic)
+        return self._numeric
+
+    @property
+    def text(self) -> tuple[list[str], np.ndarray]:
+        """(distinct ``str()`` renderings, code per row; 0 for missing rows)."""
+        if self._text is None:
+            codes = np.zeros(len(self.values), dtype=np.intp)
+            seen: dict[str, int] = {}
+            uniques: list[str] = []
+            for i, (p, f) in enumerate(zip(self.present, self.values, strict=True)):
+                if not p:
+                    continue
+                s = f if type(f) is str else str(f)
+                code = seen.get(s)
+                if code is None:
+                    code = seen[s] = len(uniques)
+                    uniques.append(s)
+                codes[i] = code
+            if not uniques:
+                uniques.append("")
+            self._text = (uniques, codes)
+        return self._text
+
+    def measure(self, name: str) -> np.ndarray:
+        """A text measure (``len``, ``uniq``, ``words``, …) over the distinct renderings."""
+        arr = self._measures.get(name)
+        if arr is None:
+            fn = MEASURES[name]
+            uniques = self.text[0]
+            kind = np.float64 if name in FLOAT_MEASURES else np.int64
+            arr = np.fromiter((fn(s) for s in uniques), dtype=kind, count=len(uniques))
+            self._measures[name] = arr
+        return arr
+
+    def row_measure(self, name: str) -> np.ndarray:
+        """A text measure per row (missing rows read the first rendering's value)."""
+        arr = self._row_measures.get(name)
+        if arr is None:
+            arr = self.measure(name)[self.text[1]]
+            self._row_measures[name] = arr
+        return arr
+
+    def transformed(self, name: str) -> np.ndarray:
+        """``slog`` or ``mag`` of each numeric row, computed by the scalar functions."""
+        arr = self._row_measures.get(name)
+        if arr is None:
+            flag, _, _ = self.numeric
+            fn = m.slog if name == "slog" else magnitude
+            arr = np.array(
+                [fn(f) if ok else math.nan for f, ok in zip(self.values, flag, strict=True)]
+            )
+            self._row_measures[name] = arr
+        return arr
+
+    @property
+    def zero(self) -> tuple[np.ndarray, np.ndarray]:
+        """(``f == 0``, ``f != 0``) per present row, as Python compares them."""
+        if self._zero is None:
+            eq = np.array([bool(f == 0) for f in self.values], dtype=bool) & self.present
+            ne = np.array([bool(f != 0) for f in self.values], dtype=bool) & self.present
+            self._zero = (eq, ne)
+        return self._zero
+
+
+class ColumnStore:
+    """A population in columns; ``mask`` evaluates a literal over many rows at once."""
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        datatypes: Sequence[str],
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        compiled: bool | None = None,
+    ) -> None:
+        self.header = list(header)
+        self.datatypes = list(datatypes)
+        self.rows = rows
+        self.n = len(rows)
+        self.kernels = kernels(compiled)
+        self._features: dict[str, Feature] = {}
+        self._unique_cache: dict[Any, np.ndarray] = {}
+
+    def feature(self, index: int) -> Feature:
+        """The precomputed column of ``header[index]`` (built on first use)."""
+        name = self.header[index]
+        feat = self._features.get(name)
+        if feat is None:
+            feat = self._features[name] = Feature(name, self.rows)
+        return feat
+
+    def mask(self, literal: Sequence, idx: Any = None) -> np.ndarray:
+        """``[holds(literal, rows[i], header) for i in idx]`` as a bool array.
+
+        ``idx`` is an int array of row positions; None means every row.
+        """
+        index, value, negated, kind = literal
+        feat = self.feature(index)
+        rows_idx = np.arange(self.n) if idx is None else np.asarray(idx, dtype=np.intp)
+        neg = bool(negated)
+        if type(kind) is not str:
+            return self._scalar(literal, rows_idx)
+        if kind in NUMERIC_KINDS:
+            return self._numeric_mask(feat, literal, kind, value, neg, rows_idx)
+        if kind == "NZR":
+            eq, ne = feat.zero
+            return (ne if neg else eq)[rows_idx]
+        if (
+            kind in MEASURE_OF_KIND
+            or kind in REF_KINDS
+            or kind in STRING_REF_KINDS
+            or kind == "CFC"
+        ):
+            per_unique = self._per_unique(feat, kind, value, neg)
+            if per_unique is None:
+                return self._scalar(literal, rows_idx)
+            return per_unique[feat.text[1][rows_idx]] & feat.present[rows_idx]
+        return np.zeros(len(rows_idx), dtype=bool)  # unknown type: false both ways
+
+    def _scalar(self, literal: Sequence, rows_idx: np.ndarray) -> np.ndarray:
+        rows, header = self.rows, self.header
+        return np.fromiter(
+            (bool(holds(literal, rows[i], header)) for i in rows_idx),
+            dtype=bool,
+            count=len(rows_idx),
+        )
+
+    def _numeric_mask(
+        self,
+        feat: Feature,
+        literal: Sequence,
+        kind: str,
+        value: Any,
+        neg: bool,
+        rows_idx: np.ndarray,
+    ) -> np.ndarray:
+        try:
+            result = self._numeric_vector(feat, kind, value, neg, rows_idx)
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+            result = None  # an odd literal value: the scalar path decides, row by row
+        if result is None:
+            return self._scalar(literal, rows_idx)
+        exotic = feat.numeric[2][rows_idx]
+        if exotic.any():
+            where = np.flatnonzero(exotic)
+            result[where] = self._scalar(literal, rows_idx[where])
+        return result
+
+    def _numeric_vector(
+        self, feat: Feature, kind: str, value: Any, neg: bool, rows_idx: np.ndarray
+    ) -> np.ndarray | None:
+        flag, num, _ = feat.numeric
+        ok = flag[rows_idx]
+        x = num[rows_idx]
+        with np.errstate(all="ignore"):
+            if kind == "N":
+                thr = value[-1] if isinstance(value, list | tuple) else value
+                if not _plain_number(thr):
+                    return None
+                return ok & _below(x, thr, neg)
+            if kind in ("NL", "NMG"):
+                thr = value[-1] if isinstance(value, list | tuple) else value
+                if not _plain_number(thr):
+                    return None
+                mu = feat.transformed("slog" if kind == "NL" else "mag")[rows_idx]
+                return ok & _below(mu, thr, neg)
+            if kind == "NZ":
+                if not (isinstance(value, list | tuple) and len(value) >= 3):
+                    return None
+                mu, sd, thr = value[0], value[1], value[-1]
+                if not all(_plain_number(v) for v in (mu, sd, thr)):
+                    return None
+                if isinstance(mu, int) and isinstance(sd, int):
+                    return None  # Python divides the exact int difference: not float64's
+                diff = x - mu
+                if sd == 0:
+                    z = np.where((diff == 0) | np.isnan(diff), np.nan, np.copysign(np.inf, diff))
+                else:
+                    z = diff / sd
+                return ok & _below(z, thr, neg)
+            # NRG: inside = lo < f <= hi
+            if not (isinstance(value, list | tuple) and len(value) == 2):
+                return None
+            lo, hi = value
+            if not (_plain_number(lo) and _plain_number(hi)):
+                return None
+            inside = (lo < x) & (x <= hi)
+            return ok & (inside if neg else ~inside)
+
+    def _per_unique(self, feat: Feature, kind: str, value: Any, neg: bool) -> np.ndarray | None:
+        """The literal's truth on each distinct rendering, or None if only the scalar path is exact."""
+        key = _cache_key(value)
+        cache_key = None if key is None else (id(feat), kind, neg, key)
+        if cache_key is not None:
+            hit = self._unique_cache.get(cache_key)
+            if hit is not None:
+                return hit
+        try:
+            result = self._compute_unique(feat, kind, value, neg)
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+            result = None  # an odd literal value: the scalar path decides, row by row
+        if result is not None and cache_key is not None:
+            if len(self._unique_cache) >= CACHE_LIMIT:
+                self._unique_cache.clear()
+            self._unique_cache[cache_key] = result
+        return result
+
+    def _compute_unique(self, feat: Feature, kind: str, value: Any, neg: bool) -> np.ndarray | None:
+        uniques = feat.text[0]
+        k = self.kernels
+        with np.errstate(all="ignore"):
+            if kind in MEASURE_OF_KIND:
+                if not _plain_number(value):
+                    return None
+                return _below(feat.measure(MEASURE_OF_KIND[kind]), value, neg)
+            if kind == "T":
+                hit = k.contains(uniques, value if type(value) is str else str(value))
+                return ~hit if neg else hit
+            if kind in STRING_REF_KINDS:
+                if type(value) is not str:
+                    return self._generic(uniques, kind, value, neg)
+                hit = getattr(k, STRING_REF_KINDS[kind])(uniques, value)
+                return ~hit if neg else hit
+            if kind == "CFC":
+                ok = isinstance(value, list | tuple) and len(value) >= 2 and type(value[0]) is dict
+                if (
+                    not ok
+                    or not _plain_number(value[1])
+                    or not all(type(c) is str and _plain_number(f) for c, f in value[0].items())
+                ):
+                    return self._generic(uniques, kind, value, neg)
+                score = k.chi(uniques, value[0])
+                return score < value[1] if neg else score >= value[1]
+            # LEV, JAC, SIM, PFX, SFX: [ref, threshold]
+            if not (
+                isinstance(value, list | tuple) and len(value) >= 2 and _plain_number(value[1])
+            ):
+                return self._generic(uniques, kind, value, neg)
+            ref = value[0] if type(value[0]) is str else str(value[0])
+            thr = value[1]
+            mu = getattr(k, REF_KINDS[kind])(uniques, ref)
+            if kind == "LEV":
+                return mu <= thr if neg else mu > thr
+            return _below(mu, thr, neg)
+
+    @staticmethod
+    def _generic(uniques: list[str], kind: str, value: Any, neg: bool) -> np.ndarray | None:
+        """Scalar evaluation per distinct rendering; None if any raises (then rows decide)."""
+        out = np.empty(len(uniques), dtype=bool)
+        for j, s in enumerate(uniques):
+            try:
+                out[j] = bool(holds_on_value(kind, value, neg, s))
+            except Exception:
+                return None
+        return out
