@@ -44,3 +44,7 @@ class TargetError(DataError):
 
 class LayerVerificationError(SnakeError, RuntimeError):
     """A trained layer breaks the lookalike contract (§4.10): a wrong-class lookalike."""
+
+
+class ParameterError(SnakeError, ValueError):
+    """An argument is out of its documented range (e.g. a pruning coefficient of 0)."""

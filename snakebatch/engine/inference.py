@@ -112,20 +112,23 @@ class CompiledModel:
         class_of = model.class_index.of_target
         self.chains = [[CompiledBucket.build(b, class_of) for b in chain] for chain in model.layers]
 
-    def routes(self, x: Mapping) -> list[int | None]:
-        return [route(chain, x, self.header) for chain in self.chains]
+    def route_layer(self, layer: int, x: Mapping) -> int | None:
+        return route(self.chains[layer], x, self.header)
+
+    def layer_entries(self, layer: int, x: Mapping) -> list[Entry]:
+        """The matching lookalike entries of one layer, for a normalised query."""
+        b = self.route_layer(layer, x)
+        if b is None:
+            return []
+        bucket = self.chains[layer][b]
+        matched = bucket.matching_conditions(falsified_clauses(bucket, x, self.header))
+        return bucket.matching_entries(matched) if matched else []
 
     def entries(self, x: Mapping) -> list[Entry]:
-        """Every matching lookalike entry of every layer, for a normalised query."""
+        """Every matching lookalike entry of every layer, in layer order (no dedup)."""
         out: list[Entry] = []
-        for chain in self.chains:
-            b = route(chain, x, self.header)
-            if b is None:
-                continue
-            bucket = chain[b]
-            matched = bucket.matching_conditions(falsified_clauses(bucket, x, self.header))
-            if matched:
-                out.extend(bucket.matching_entries(matched))
+        for layer in range(len(self.chains)):
+            out.extend(self.layer_entries(layer, x))
         return out
 
     def counts(self, entries: Sequence[Entry]) -> list[int]:

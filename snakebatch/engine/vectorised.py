@@ -1,0 +1,130 @@
+"""Vectorised batch inference: the same answers as :mod:`inference`, many queries at once.
+
+Per layer, the batch is routed with one literal mask per condition literal (over the
+rows still unrouted), each bucket's clauses are evaluated as masks over the rows it
+received, and lookalike matching becomes linear algebra: a query matches a condition
+iff none of the condition's clauses is true on it, i.e. iff the product of its
+clause-truth row with the bucket's condition×clause incidence matrix is zero. Class
+counts then come from one more product with the per-condition class counts, and the
+lookalike lists (when asked for) are the matched conditions' entries in file order.
+
+Literal masks come from any ``mask(literal, idx) -> bool array`` provider over the
+batch's normalised rows; the columnar store evaluates each distinct value once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from snakebatch.engine.inference import CompiledBucket, CompiledModel, Entry
+
+MaskFn = Callable[[list, np.ndarray], np.ndarray]
+
+
+@dataclass
+class BucketMatrices:
+    incidence: np.ndarray  # conditions × clauses, float32 0/1
+    class_counts: np.ndarray  # conditions × classes, entries per class
+    entry_positions: list[np.ndarray]  # per condition, entry positions (ascending)
+
+    @classmethod
+    def build(cls, bucket: CompiledBucket, n_classes: int) -> BucketMatrices:
+        n_cond, n_clauses = len(bucket.conditions), len(bucket.clauses)
+        incidence = np.zeros((n_cond, n_clauses), dtype=np.float32)
+        class_counts = np.zeros((n_cond, n_classes), dtype=np.int64)
+        for i, cond in enumerate(bucket.conditions):
+            incidence[i, list(cond)] = 1.0
+            for p in bucket.entries_of[i]:
+                class_counts[i, bucket.entries[p].klass] += 1
+        positions = [np.asarray(ps, dtype=np.int64) for ps in bucket.entries_of]
+        return cls(incidence, class_counts, positions)
+
+
+class BatchModel:
+    """Precomputed matrices of a compiled model; thread-safe, reusable across batches."""
+
+    def __init__(self, compiled: CompiledModel) -> None:
+        self.compiled = compiled
+        n_classes = len(compiled.model.class_index)
+        self.n_classes = n_classes
+        self.matrices = [
+            [BucketMatrices.build(b, n_classes) for b in chain] for chain in compiled.chains
+        ]
+
+    def route(self, layer: int, n: int, mask: MaskFn) -> np.ndarray:
+        """Bucket position per row (first match, ELSE, else the last bucket); -1 if none."""
+        chain = self.compiled.chains[layer]
+        assigned = np.full(n, -1, dtype=np.int64)
+        remaining = np.arange(n, dtype=np.int64)
+        for b, bucket in enumerate(chain):
+            if remaining.size == 0:
+                break
+            if bucket.condition is None:
+                assigned[remaining] = b
+                remaining = remaining[:0]
+                break
+            candidates = remaining
+            for lit in bucket.condition:
+                if candidates.size == 0:
+                    break
+                candidates = candidates[mask(lit, candidates)]
+            assigned[candidates] = b
+            remaining = np.setdiff1d(remaining, candidates, assume_unique=True)
+        if remaining.size and chain:
+            assigned[remaining] = len(chain) - 1
+        return assigned
+
+    def clause_truth(self, bucket: CompiledBucket, idx: np.ndarray, mask: MaskFn) -> np.ndarray:
+        """Rows × clauses truth; a literal runs only on rows its clause has not yet made true."""
+        truth = np.zeros((idx.size, len(bucket.clauses)), dtype=np.float32)
+        for j, clause in enumerate(bucket.clauses):
+            open_rows = np.arange(idx.size)
+            for lit in clause:
+                if open_rows.size == 0:
+                    break
+                hit = mask(lit, idx[open_rows])
+                truth[open_rows[hit], j] = 1.0
+                open_rows = open_rows[~hit]
+        return truth
+
+    def evaluate(
+        self, n: int, mask: MaskFn, *, want_entries: bool
+    ) -> tuple[np.ndarray, list[list[Entry]] | None]:
+        """Class counts (rows × classes) and, if asked, each row's lookalike entries."""
+        counts = np.zeros((n, self.n_classes), dtype=np.int64)
+        per_row: list[list[Entry]] | None = [[] for _ in range(n)] if want_entries else None
+        for layer, chain in enumerate(self.compiled.chains):
+            assigned = self.route(layer, n, mask)
+            for b, bucket in enumerate(chain):
+                idx = np.flatnonzero(assigned == b)
+                mats = self.matrices[layer][b]
+                if idx.size == 0 or not bucket.conditions:
+                    continue
+                truth = self.clause_truth(bucket, idx, mask)
+                matched = (truth @ mats.incidence.T) == 0  # rows × conditions
+                counts[idx] += matched.astype(np.int64) @ mats.class_counts
+                if per_row is not None:
+                    self._collect(bucket, mats, idx, matched, per_row)
+        return counts, per_row
+
+    @staticmethod
+    def _collect(
+        bucket: CompiledBucket,
+        mats: BucketMatrices,
+        idx: np.ndarray,
+        matched: np.ndarray,
+        per_row: list[list[Entry]],
+    ) -> None:
+        entries = bucket.entries
+        for r, row in enumerate(matched):
+            conds = np.flatnonzero(row)
+            if conds.size == 0:
+                continue
+            if conds.size == 1:
+                positions = mats.entry_positions[conds[0]]
+            else:
+                positions = np.sort(np.concatenate([mats.entry_positions[c] for c in conds]))
+            per_row[idx[r]].extend(entries[p] for p in positions.tolist())
