@@ -15,10 +15,10 @@ import numpy as np
 
 from snakebatch.engine.audit import audit_text
 from snakebatch.engine.candles import Candle, compute_candle
+from snakebatch.engine.columns import ColumnStore
 from snakebatch.engine.inference import CompiledModel, Entry, labeled_list, lookalike_list
 from snakebatch.engine.model import SnakeModel
 from snakebatch.engine.queries import normalise
-from snakebatch.engine.columns import ColumnStore
 from snakebatch.engine.vectorised import BatchModel, MaskFn
 
 

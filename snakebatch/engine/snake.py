@@ -29,7 +29,7 @@ class Snake:
 
     def __init__(
         self,
-        Knowledge: Any,  # noqa: N803 - the reference's keyword name
+        Knowledge: Any,  # the reference keyword, kept for drop-in use
         target_index: int | str = 0,
         excluded_features_index: Sequence[int] = (),
         n_layers: int = 5,
@@ -122,19 +122,19 @@ class Snake:
             return self.predictor.predict(batch_items(x))
         return self.predictor.predict_one(x)
 
-    def get_prediction(self, X: Any) -> Any:  # noqa: N803
+    def get_prediction(self, X: Any) -> Any:
         answer = self._batch_predictions(X)
         if isinstance(answer, list):
             return [a.prediction for a in answer]
         return answer.prediction
 
-    def get_probability(self, X: Any) -> Any:  # noqa: N803
+    def get_probability(self, X: Any) -> Any:
         answer = self._batch_predictions(X)
         if isinstance(answer, list):
             return [a.probability for a in answer]
         return answer.probability
 
-    def get_lookalikes(self, X: Any) -> list:  # noqa: N803
+    def get_lookalikes(self, X: Any) -> list:
         if is_batch(X):
             targets = self.model.targets
             return [
@@ -142,23 +142,23 @@ class Snake:
             ]
         return self.predictor.lookalikes(X)
 
-    def get_lookalikes_labeled(self, X: Any) -> list:  # noqa: N803
+    def get_lookalikes_labeled(self, X: Any) -> list:
         if is_batch(X):
             targets = self.model.targets
             return [labeled_list(e, targets) for e in self.predictor.batch_entries(batch_items(X))]
         return self.predictor.lookalikes_labeled(X)
 
-    def get_candle(self, X: Any) -> Candle | list[Candle]:  # noqa: N803
+    def get_candle(self, X: Any) -> Candle | list[Candle]:
         return self._each(X, self.predictor.candle)
 
-    def get_regression(self, X: Any) -> float | list[float]:  # noqa: N803
+    def get_regression(self, X: Any) -> float | list[float]:
         return self._each(X, lambda q: self.predictor.candle(q).iqr_mean)
 
-    def get_audit(self, X: Any) -> str | list[str]:  # noqa: N803
+    def get_audit(self, X: Any) -> str | list[str]:
         require_population(self.predictor.compiled, "the audit")
         return self._each(X, self.predictor.audit)
 
-    def get_augmented(self, X: Any) -> dict | list[dict]:  # noqa: N803
+    def get_augmented(self, X: Any) -> dict | list[dict]:
         require_population(self.predictor.compiled, "augmented output")
         return self._each(X, self._augment)
 
@@ -172,22 +172,22 @@ class Snake:
         out["Audit"] = self.predictor.audit(x)
         return out
 
-    def get_batch_prediction(self, Xs: Any) -> list[dict]:  # noqa: N803
+    def get_batch_prediction(self, Xs: Any) -> list[dict]:
         rows = batch_items(Xs) if is_batch(Xs) else [Xs]
         return [p.to_dict() for p in self.predictor.predict(rows)]
 
-    def get_batch_candles(self, Xs: Any) -> list[Candle]:  # noqa: N803
+    def get_batch_candles(self, Xs: Any) -> list[Candle]:
         rows = batch_items(Xs) if is_batch(Xs) else [Xs]
         targets = self.model.targets
         entries = self.predictor.batch_entries(rows)
         return [compute_candle(targets[e.row] for e in es) for es in entries]
 
-    def get_batch_regression(self, Xs: Any) -> list[float]:  # noqa: N803
+    def get_batch_regression(self, Xs: Any) -> list[float]:
         return [c.iqr_mean for c in self.get_batch_candles(Xs)]
 
     # -- validation, persistence, primitives ---------------------------------------------
 
-    def make_validation(self, Xs: Any, pruning_coef: float = 0.5) -> None:  # noqa: N803
+    def make_validation(self, Xs: Any, pruning_coef: float = 0.5) -> None:
         """Keep the best layers on a labelled set, in their original order (§5.11)."""
         accuracies = layer_accuracies(self.predictor.compiled, validation_rows(Xs))
         keep = layers_to_keep(accuracies, pruning_coef)
@@ -201,11 +201,11 @@ class Snake:
     def from_json(self, filepath: str = DEFAULT_FILE) -> None:
         self._use(load_model(filepath))
 
-    def apply_literal(self, X: Any, lit: Sequence) -> bool:  # noqa: N803
+    def apply_literal(self, X: Any, lit: Sequence) -> bool:
         """One literal on a raw mapping (no normalisation, as in the reference)."""
         return holds(lit, _raw(X), self.model.header)
 
-    def apply_clause(self, X: Any, clause: Sequence[Sequence]) -> bool:  # noqa: N803
+    def apply_clause(self, X: Any, clause: Sequence[Sequence]) -> bool:
         return clause_holds(clause, _raw(X), self.model.header)
 
 

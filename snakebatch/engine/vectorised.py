@@ -14,7 +14,7 @@ batch's normalised rows; the columnar store evaluates each distinct value once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
