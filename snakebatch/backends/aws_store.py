@@ -1,0 +1,113 @@
+"""The object store on S3, with a two-level cache for objects that never change.
+
+A job's population package (``jobs/{id}/pop.json.gz``) is written once and then read
+by every leaf and divide of that job. A warm Lambda container keeps it in process
+memory; a cold start in the same container (a new process after a crash) finds it in
+``/tmp``. Every other key is read through to S3 so that mutable objects (models, job
+artefacts) are never stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from snakebatch.backends.base import ObjectMissing
+
+IMMUTABLE_SUFFIXES = ("/pop.json.gz",)
+MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
+
+
+class S3Store:
+    """``ObjectStore`` over one S3 bucket."""
+
+    def __init__(
+        self,
+        s3: Any,
+        bucket: str,
+        *,
+        cache_dir: Path | None = None,
+        memory_items: int = 4,
+        immutable_suffixes: tuple[str, ...] = IMMUTABLE_SUFFIXES,
+    ) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.cache_dir = cache_dir or Path(tempfile.gettempdir()) / "snakebatch-cache"
+        self.memory_items = memory_items
+        self.immutable_suffixes = immutable_suffixes
+        self._memory: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self.s3_reads = 0
+
+    def put(self, key: str, data: bytes) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        if self._cacheable(key):
+            self._remember(key, data)
+
+    def get(self, key: str) -> bytes:
+        if not self._cacheable(key):
+            return self._fetch(key)
+        with self._lock:
+            if key in self._memory:
+                self._memory.move_to_end(key)
+                return self._memory[key]
+        path = self._cache_path(key)
+        if path.exists():
+            data = path.read_bytes()
+        else:
+            data = self._fetch(key)
+            self._write_file(path, data)
+        self._remember(key, data)
+        return data
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _code(exc) in MISSING_CODES:
+                return False
+            raise
+        return True
+
+    def _fetch(self, key: str) -> bytes:
+        try:
+            response = self.s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _code(exc) in MISSING_CODES:
+                raise ObjectMissing(f"s3://{self.bucket}/{key}") from None
+            raise
+        self.s3_reads += 1
+        return response["Body"].read()
+
+    def _cacheable(self, key: str) -> bool:
+        return key.endswith(self.immutable_suffixes)
+
+    def _cache_path(self, key: str) -> Path:
+        digest = hashlib.sha256(f"{self.bucket}/{key}".encode()).hexdigest()[:32]
+        return self.cache_dir / digest
+
+    def _write_file(self, path: Path, data: bytes) -> None:
+        """Write-then-rename, so a concurrent reader never sees half a package."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+
+    def _remember(self, key: str, data: bytes) -> None:
+        with self._lock:
+            self._memory[key] = data
+            self._memory.move_to_end(key)
+            while len(self._memory) > self.memory_items:
+                self._memory.popitem(last=False)
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))

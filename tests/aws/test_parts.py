@@ -1,0 +1,213 @@
+"""The aws backend's parts against moto over HTTP: store, queue, counters, jobs, stats."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from snakebatch.backends.aws import AwsBackend
+from snakebatch.backends.aws_clients import AwsConfigError, client_config, retry_settings
+from snakebatch.backends.aws_jobs import DynamoJobStore
+from snakebatch.backends.aws_queue import SqsReportQueue
+from snakebatch.backends.aws_store import S3Store
+from snakebatch.backends.aws_table import CounterError
+from snakebatch.backends.base import ObjectMissing
+from snakebatch.mesh.jobs import JobExists, JobNotFound, JobRecord, LeafEntry
+
+pytestmark = pytest.mark.aws
+
+
+@pytest.fixture
+def backend(resources, tmp_path) -> AwsBackend:
+    return AwsBackend.from_env(cache_dir=tmp_path / "cache")
+
+
+def test_endpoint_comes_from_the_environment(backend, moto_url):
+    assert backend.clients.s3.meta.endpoint_url == moto_url
+    assert backend.clients.dynamodb.meta.endpoint_url == moto_url
+
+
+def test_retry_settings_from_the_standard_variables():
+    assert retry_settings({}) == {"mode": "adaptive", "max_attempts": 10}
+    assert retry_settings({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "3"}) == {
+        "mode": "standard",
+        "max_attempts": 3,
+    }
+    assert client_config({"AWS_MAX_ATTEMPTS": "4"}).retries["max_attempts"] == 4
+    for bad in ({"AWS_RETRY_MODE": "eager"}, {"AWS_MAX_ATTEMPTS": "x"}, {"AWS_MAX_ATTEMPTS": "0"}):
+        with pytest.raises(AwsConfigError):
+            retry_settings(bad)
+
+
+def test_store_roundtrip_and_missing_key(backend):
+    store = backend.store
+    store.put("jobs/m1/model.json", b"{}")
+    assert store.get("jobs/m1/model.json") == b"{}"
+    assert store.exists("jobs/m1/model.json")
+    assert not store.exists("jobs/m1/nothing")
+    with pytest.raises(ObjectMissing):
+        store.get("jobs/m1/nothing")
+
+
+def test_population_package_is_cached_in_memory_and_tmp(backend, resources, tmp_path):
+    s3 = boto3.client("s3")
+    s3.put_object(Bucket=resources.bucket, Key="jobs/m2/pop.json.gz", Body=b"package")
+    first = S3Store(backend.clients.s3, resources.bucket, cache_dir=tmp_path / "c")
+    assert first.get("jobs/m2/pop.json.gz") == b"package"
+    assert first.get("jobs/m2/pop.json.gz") == b"package"
+    assert first.s3_reads == 1
+    # A new process in the same container finds the package in /tmp.
+    second = S3Store(backend.clients.s3, resources.bucket, cache_dir=tmp_path / "c")
+    assert second.get("jobs/m2/pop.json.gz") == b"package"
+    assert second.s3_reads == 0
+    # Mutable keys always read through.
+    s3.put_object(Bucket=resources.bucket, Key="jobs/m2/model.json", Body=b"v1")
+    assert second.get("jobs/m2/model.json") == b"v1"
+    s3.put_object(Bucket=resources.bucket, Key="jobs/m2/model.json", Body=b"v2")
+    assert second.get("jobs/m2/model.json") == b"v2"
+
+
+def test_queue_send_receive_ack_and_receive_count(backend, resources):
+    queue = backend.reports
+    assert queue.max_body_bytes == 262_144  # asked from the queue itself
+    queue.send({"model_id": "m", "layer": 0, "n": 1})
+    [msg] = queue.receive(wait_s=1)
+    assert msg.body == {"model_id": "m", "layer": 0, "n": 1}
+    assert msg.receive_count == 1
+    boto3.client("sqs").change_message_visibility(
+        QueueUrl=resources.queue_url, ReceiptHandle=msg.receipt, VisibilityTimeout=0
+    )
+    [again] = queue.receive(wait_s=1)
+    assert again.receive_count == 2
+    queue.ack([again.receipt])
+    assert queue.receive(wait_s=0) == []
+
+
+def test_oversized_report_spills_to_s3(backend, resources):
+    queue = backend.reports
+    body = {"model_id": "big", "layer": 1, "buckets": ["x" * 1000] * 400}
+    assert len(json.dumps(body)) > 262_144
+    queue.send(body)
+    assert queue.spilled == 1
+    raw = boto3.client("sqs").receive_message(QueueUrl=resources.queue_url, VisibilityTimeout=0)
+    envelope = json.loads(raw["Messages"][0]["Body"])
+    assert envelope["sqs_spilled_key"].startswith("jobs/big/spill/")
+    [msg] = queue.receive(wait_s=1)
+    assert msg.body == body
+
+
+def test_undecodable_and_lost_spill_messages_stay_visible_as_malformed(backend, resources):
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=resources.queue_url, MessageBody="not json {")
+    sqs.send_message(QueueUrl=resources.queue_url, MessageBody='{"sqs_spilled_key": "gone"}')
+    got = []
+    for _ in range(5):
+        got += backend.reports.receive(wait_s=1)
+        if len(got) == 2:
+            break
+    assert sorted("malformed" in m.body for m in got) == [True, True]
+    assert any("not JSON" in m.body["error"] for m in got)
+    assert any("spilled body gone" in m.body["error"] for m in got)
+
+
+def test_dead_letter_parks_message_with_reason(backend, resources):
+    backend.reports.send({"model_id": "m", "poison": True})
+    [msg] = backend.reports.receive(wait_s=1)
+    backend.reports.dead_letter(msg, "ingest failed: boom")
+    assert backend.reports.receive(wait_s=0) == []
+    parked = boto3.client("sqs").receive_message(QueueUrl=resources.dlq_url, WaitTimeSeconds=1)
+    record = json.loads(parked["Messages"][0]["Body"])
+    assert record["reason"] == "ingest failed: boom"
+    assert record["body"] == {"model_id": "m", "poison": True}
+
+
+def test_queue_needs_a_url(backend):
+    with pytest.raises(RuntimeError, match="SNAKEBATCH_REPORTS_QUEUE_URL"):
+        SqsReportQueue(backend.clients.sqs, "", backend.store)
+
+
+def test_counters_are_conditional(backend):
+    counters = backend.counters
+    counters.create("p1", expected=2)
+    assert counters.increment("p1") == 1
+    counters.create("p1", expected=2)  # a retried conquer keeps progress
+    assert counters.completed("p1") == 1
+    assert counters.increment("p1") == 2
+    assert counters.increment("p1") == 2  # a redelivered ack cannot overshoot
+    with pytest.raises(CounterError):
+        counters.increment("nope")
+    with pytest.raises(CounterError):
+        counters.completed("nope")
+    with pytest.raises(ValueError):
+        counters.create("p2", expected=0)
+
+
+def test_shard_stats_rows_for_every_shard(backend):
+    shards = backend.shards
+    shards.record(1, "invoked")
+    shards.record(1, "invoked")
+    shards.record(1, "done")
+    shards.record(3, "invoked")
+    shards.record(3, "errors")
+    rows = backend.shard_stats()
+    assert [r["shard"] for r in rows] == list(range(backend.shard_count))
+    assert rows[1] == {"shard": 1, "invoked": 2, "in_flight": 1, "done": 1, "errors": 0}
+    assert rows[3]["errors"] == 1 and rows[3]["in_flight"] == 0
+    assert rows[0] == {"shard": 0, "invoked": 0, "in_flight": 0, "done": 0, "errors": 0}
+    shards.note_event_size(300)
+    shards.note_event_size(200)
+    stats = backend.stats()
+    assert stats["invocations"] == 3
+    assert stats["running"] == 1
+    assert stats["largest_event_bytes"] == 300
+    with pytest.raises(ValueError):
+        shards.record(1, "bogus")
+    with pytest.raises(ValueError):
+        shards.record(backend.shard_count, "done")
+
+
+def _record(model_id: str, created: float) -> JobRecord:
+    return JobRecord(model_id, "queued", {"n_layers": 2}, created_at=created)
+
+
+def test_job_store_protocol_on_dynamodb(backend, resources):
+    jobs = DynamoJobStore(backend.clients.dynamodb, resources.table)
+    jobs.create(_record("j1", 10.0))
+    jobs.create(_record("j0", 5.0))
+    with pytest.raises(JobExists):
+        jobs.create(_record("j1", 11.0))
+    with pytest.raises(JobNotFound):
+        jobs.get("zz")
+    assert jobs.unfinished() == ["j0", "j1"]
+    jobs.set_running("j1", 891)
+    jobs.set_running("j1", 5)  # already running: unchanged
+    jobs.set_timing("j1", "staging_s", 0.25)
+    record = jobs.get("j1")
+    assert (record.state, record.n_rows, record.timings) == ("running", 891, {"staging_s": 0.25})
+    assert record.params == {"n_layers": 2}
+    a = LeafEntry(0, "leafa", "01", 300, 4, "jobs/j1/reports/a.json")
+    b = LeafEntry(0, "leafb", "00", 591, 6, "jobs/j1/reports/b.json")
+    c = LeafEntry(1, "leafc", "", 891, 9, "jobs/j1/reports/c.json")
+    assert jobs.add_leaf("j1", a) and jobs.add_leaf("j1", b) and jobs.add_leaf("j1", c)
+    assert not jobs.add_leaf("j1", a)  # redelivered: changes nothing
+    assert jobs.coverage("j1") == {0: (2, 891), 1: (1, 891)}
+    assert jobs.leaves("j1") == [b, a, c]
+    with pytest.raises(JobNotFound):
+        jobs.add_leaf("zz", a)
+    with pytest.raises(JobNotFound):
+        jobs.set_running("zz", 1)
+    with pytest.raises(JobNotFound):
+        jobs.set_timing("zz", "x", 1.0)
+    assert jobs.finish("j1", "done", error=None, at=20.0)
+    assert not jobs.finish("j1", "failed", error="late", at=21.0)  # a late error cannot fail it
+    assert jobs.get("j1").state == "done"
+    assert jobs.unfinished() == ["j0"]
+    assert jobs.finish("j0", "failed", error="leaf raised: boom", at=22.0)
+    assert jobs.get("j0").error == "leaf raised: boom"
+    assert jobs.unfinished() == []
+    with pytest.raises(JobNotFound):
+        jobs.finish("zz", "done", error=None, at=1.0)
+    with pytest.raises(ValueError):
+        jobs.finish("j0", "running", error=None, at=1.0)
