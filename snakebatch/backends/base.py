@@ -11,6 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+#: Roles that wait rather than compute (the seed's parent-polling ``conquer``). A
+#: backend must not let them starve the roles they wait for: Lambda gives each its
+#: own container; the local pool runs them on a thread beside the worker's loop.
+BLOCKING_ROLES = frozenset({"conquer"})
+
+
+class BackendError(RuntimeError):
+    """The backend could not do what was asked (bad key, closed pool, bad settings)."""
+
+
+class ObjectMissing(KeyError):
+    """No object under this key in the store."""
+
 
 @dataclass(frozen=True)
 class Received:
@@ -22,7 +35,11 @@ class Received:
 
 
 class ObjectStore(Protocol):
-    """Blobs by key (``jobs/{model_id}/pop.json.gz``, models, spilled reports)."""
+    """Blobs by key (``jobs/{model_id}/pop.json.gz``, models, spilled reports).
+
+    ``get`` of an absent key raises ``ObjectMissing``. ``put`` is atomic: a reader
+    sees the old object or the new one, never half of it.
+    """
 
     def put(self, key: str, data: bytes) -> None: ...
     def get(self, key: str) -> bytes: ...
@@ -30,7 +47,13 @@ class ObjectStore(Protocol):
 
 
 class ReportQueue(Protocol):
-    """At-least-once delivery of leaf reports; a message is gone only once acked."""
+    """At-least-once delivery of leaf reports; a message is gone only once acked.
+
+    ``max_body_bytes`` is the transport's limit (SQS: 256 KiB); a larger report is
+    spilled to the store by the sender and the message carries its key.
+    """
+
+    max_body_bytes: int
 
     def send(self, body: dict[str, Any]) -> None: ...
     def receive(self, max_messages: int = 10, wait_s: float = 2.0) -> list[Received]: ...
@@ -38,7 +61,11 @@ class ReportQueue(Protocol):
 
 
 class Invoker(Protocol):
-    """Fire-and-forget invocation of a role on a shard (``InvocationType=Event``)."""
+    """Fire-and-forget invocation of a role on a shard (``InvocationType=Event``).
+
+    Returns once the event is durably queued, never after the role ran. Delivery is
+    at least once, so roles are idempotent.
+    """
 
     def invoke(self, shard: int, event: dict[str, Any]) -> None: ...
 
@@ -51,10 +78,27 @@ class Counters(Protocol):
     def completed(self, key: str) -> int: ...
 
 
+class Governor(Protocol):
+    """Spawn-rate control (``snakebatch.ops.governor``): ``acquire`` blocks for a token."""
+
+    def acquire(self) -> None: ...
+
+
 class Backend(Protocol):
+    """Everything a role or the coordinator touches.
+
+    ``shard_stats()`` returns one dict per shard ``0..shard_count-1`` with the keys
+    ``shard``, ``invoked``, ``in_flight``, ``done``, ``errors`` (the gatherer's live
+    grid reads it). ``stats()`` returns backend-wide figures: ``invocations``,
+    ``running``, ``peak_concurrency``, ``largest_event_bytes``.
+    """
+
     name: str
     shard_count: int
     store: ObjectStore
     reports: ReportQueue
     invoker: Invoker
     counters: Counters
+
+    def shard_stats(self) -> list[dict[str, int]]: ...
+    def stats(self) -> dict[str, int]: ...

@@ -1,0 +1,112 @@
+"""The local stand-in for Lambda's containers: worker processes draining invocations.
+
+Each worker rebuilds the backend from its home directory, takes one invocation at a
+time from the durable queue, runs the handler (``module:function``, as Lambda names
+it) and acknowledges. Roles that only wait (``BLOCKING_ROLES``) run on a thread, so a
+polling ``conquer`` holds a slot but never the CPU its leaf needs. A worker whose
+parent died stops taking work, so a SIGKILLed drainer leaves no runaway processes;
+whatever it had claimed is re-delivered (visibility timeout, or ``release_orphans``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing as mp
+import os
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from snakebatch.backends.base import BLOCKING_ROLES, Received
+
+log = logging.getLogger(__name__)
+
+#: Lambda's async invocation retries a failing event twice (three deliveries in all).
+MAX_DELIVERIES = 3
+_POLL_S = 0.2
+
+
+def resolve_handler(spec: str) -> Callable[[dict[str, Any], Any], Any]:
+    module, _, name = spec.partition(":")
+    if not module or not name:
+        raise ValueError(f"handler must look like 'package.module:function', got {spec!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+class WorkerPool:
+    def __init__(self, config: dict[str, Any], workers: int) -> None:
+        self.config = config
+        self.workers = workers
+        self._ctx = mp.get_context("spawn")
+        self._stop = self._ctx.Event()
+        self._procs: list[Any] = []
+
+    def start(self) -> None:
+        for i in range(self.workers):
+            proc = self._ctx.Process(
+                target=worker_main,
+                args=(self.config, self._stop, os.getpid()),
+                name=f"snakebatch-worker-{i}",
+                daemon=True,
+            )
+            proc.start()
+            self._procs.append(proc)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        for proc in self._procs:
+            proc.join(timeout_s)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(2.0)
+        self._procs = []
+
+
+def worker_main(config: dict[str, Any], stop: Any, parent_pid: int) -> None:
+    """Loop of one worker process (module-level so that ``spawn`` can import it)."""
+    from snakebatch.backends.local import LocalBackend
+
+    # Ctrl-C reaches the whole process group; the parent decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    backend = LocalBackend(
+        config["home"],
+        workers=0,
+        shard_count=config["shard_count"],
+        governor=config["governor"],
+        visibility_timeout_s=config["visibility_timeout_s"],
+        max_report_bytes=config["max_report_bytes"],
+        handler=config["handler"],
+    )
+    handler = resolve_handler(config["handler"])
+    waiting: list[threading.Thread] = []
+    while not stop.is_set() and os.getppid() == parent_pid:
+        for msg in backend.invocations.receive(1, wait_s=_POLL_S):
+            if msg.body.get("event", {}).get("role") in BLOCKING_ROLES:
+                t = threading.Thread(target=run_one, args=(backend, handler, msg), daemon=True)
+                t.start()
+                waiting.append(t)
+            else:
+                run_one(backend, handler, msg)
+        waiting = [t for t in waiting if t.is_alive()]
+    for t in waiting:
+        t.join(1.0)
+
+
+def run_one(backend: Any, handler: Callable[[dict[str, Any], Any], Any], msg: Received) -> None:
+    """Run one invocation; a failure is re-delivered until ``MAX_DELIVERIES``."""
+    shard = int(msg.body.get("shard", 0))
+    backend.stats_table.started(shard)
+    ok = False
+    try:
+        handler(msg.body["event"], backend)
+        ok = True
+    except Exception:
+        log.exception("invocation on shard %d failed (delivery %d)", shard, msg.receive_count)
+    finally:
+        backend.stats_table.finished(shard, ok)
+    if ok or msg.receive_count >= MAX_DELIVERIES:
+        backend.invocations.ack([msg.receipt])
+    else:
+        backend.invocations.release(msg.receipt)

@@ -1,0 +1,333 @@
+"""The coordinator (the seed's gatherer logic): stage, fan out, drain, assemble.
+
+Completion is queue-as-truth: leaves of one layer partition its rows, so a layer is
+complete when the ``n_rows`` of its distinct leaves add up to N. That needs no
+parent to wait (the seed's ``conquer`` is still selectable with
+``completion="conquer"``; the coordinator completes the same way in both modes).
+Every step is idempotent and durable: a report body is in the store and indexed in
+the job store before its message is acknowledged, a redelivered report changes
+nothing, and ``resume`` picks up unfinished jobs after a restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from snakebatch.backends.base import Backend, Governor, ObjectMissing
+from snakebatch.engine.errors import SnakeError
+from snakebatch.engine.modelio import dumps_model
+from snakebatch.mesh.assembly import assemble, model_key
+from snakebatch.mesh.events import COMPLETIONS, MeshEventError, NodeEvent, NodeParams, node_shard
+from snakebatch.mesh.jobs import OPEN_STATES, JobNotFound, JobRecord, JobStore, LeafEntry
+from snakebatch.mesh.reports import ReportError, check_message, encode, load_leaf, report_key
+from snakebatch.mesh.staging import build_dataset, load_dataset, package_key, stage
+
+log = logging.getLogger(__name__)
+
+_MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+#: A report that keeps failing for a non-permanent reason fails its job after this.
+MAX_REPORT_RECEIVES = 5
+
+
+class CoordinatorError(Exception):
+    """Base of the coordinator's typed errors."""
+
+
+class TrainParamsError(CoordinatorError, ValueError):
+    pass
+
+
+class ModelNotReady(CoordinatorError):
+    def __init__(self, model_id: str, state: str, error: str | None) -> None:
+        detail = f": {error}" if error else ""
+        super().__init__(f"model {model_id!r} is not available (job {state}{detail})")
+        self.state = state
+
+
+class JobTimeout(CoordinatorError, TimeoutError):
+    pass
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    n_layers: int = 5
+    tau: int = 1000
+    bucket: int = 250
+    seed: int = 0
+    completion: str = "queue"
+    profile: str = "auto"
+    lookahead: int = 5
+
+    def __post_init__(self) -> None:
+        for name in ("n_layers", "tau", "bucket", "lookahead"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise TrainParamsError(f"{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise TrainParamsError(f"seed must be an integer, got {self.seed!r}")
+        if self.completion not in COMPLETIONS:
+            raise TrainParamsError(
+                f"completion must be one of {', '.join(COMPLETIONS)}, got {self.completion!r}"
+            )
+
+
+@dataclass
+class JobStatus:
+    model_id: str
+    state: str
+    n_rows: int
+    n_layers: int
+    leaves_per_layer: list[int]
+    rows_covered_per_layer: list[int]
+    timings: dict[str, float]
+    error: str | None
+    shard_stats: list[dict[str, int]] = field(default_factory=list)
+    backend_stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in OPEN_STATES
+
+    @property
+    def coverage(self) -> float:
+        """Fraction of (row, layer) pairs covered by ingested leaves."""
+        total = self.n_rows * self.n_layers
+        return sum(self.rows_covered_per_layer) / total if total else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Coordinator:
+    def __init__(
+        self, backend: Backend, jobs: JobStore, *, governor: Governor | None = None
+    ) -> None:
+        self.backend = backend
+        self.jobs = jobs
+        self.governor = governor
+
+    # -- submitting -------------------------------------------------------------
+
+    def submit(
+        self,
+        source: Any,
+        *,
+        target: str,
+        params: TrainParams | None = None,
+        model_id: str | None = None,
+    ) -> str:
+        """Stage the population and fire one root divide per layer; returns the id.
+
+        Bad input (unreadable, empty, one class, unknown target) raises here, before
+        any job exists.
+        """
+        params = params or TrainParams()
+        model_id = model_id or uuid.uuid4().hex
+        if not _MODEL_ID.match(model_id):
+            raise TrainParamsError(f"model_id {model_id!r}: use letters, digits, '_', '-', '.'")
+        started = time.time()
+        ds = build_dataset(source, target=target, profile=params.profile)
+        stage(self.backend.store, model_id, ds)
+        staged = time.time()
+        record_params = {**asdict(params), "target": target, "oppose_profile": ds.profile}
+        self.jobs.create(
+            JobRecord(model_id, "queued", record_params, len(ds.targets), created_at=started)
+        )
+        self.jobs.set_timing(model_id, "staging_s", staged - started)
+        self.jobs.set_running(model_id, len(ds.targets))
+        self._fan_out(model_id, params)
+        return model_id
+
+    def _fan_out(self, model_id: str, params: TrainParams) -> None:
+        """Fire the roots; ``fanout_s`` is recorded last, so its absence after a crash
+        tells ``resume`` to fire them again (duplicates are harmless)."""
+        t0 = time.time()
+        node = NodeParams(
+            params.tau, params.bucket, params.lookahead, params.seed, params.completion
+        )
+        for layer in range(params.n_layers):
+            if self.governor is not None:
+                self.governor.acquire()
+            event = NodeEvent("divide", model_id, layer, [], node, package_key(model_id))
+            shard = node_shard(model_id, layer, [], self.backend.shard_count)
+            self.backend.invoker.invoke(shard, event.to_dict())
+        self.jobs.set_timing(model_id, "fanout_s", time.time() - t0)
+
+    # -- draining ---------------------------------------------------------------
+
+    def ingest(self, body: dict[str, Any]) -> None:
+        """Record one report; idempotent, order-free. Assembles when coverage is full."""
+        message = check_message(body)
+        model_id = message["model_id"]
+        job = self.jobs.get(model_id)
+        if job.state not in OPEN_STATES:
+            return
+        if message["kind"] == "error":
+            where = f"{message.get('role', 'node')} at layer {message.get('layer')}"
+            self.jobs.finish(
+                model_id, "failed", error=f"{where}: {message['error']}", at=time.time()
+            )
+            return
+        report = load_leaf(self.backend.store, message)
+        key = report_key(model_id, report["layer"], report["leaf_id"])
+        if "body_key" not in message:
+            self.backend.store.put(key, encode(report))
+        entry = LeafEntry(
+            layer=int(report["layer"]),
+            leaf_id=report["leaf_id"],
+            order=report["order"],
+            n_rows=int(report["n_rows"]),
+            n_buckets=len(report["buckets"]),
+            report_key=key,
+        )
+        self.jobs.add_leaf(model_id, entry)
+        self._maybe_assemble(job)
+
+    def _complete(self, job: JobRecord) -> bool:
+        coverage = self.jobs.coverage(job.model_id)
+        return all(
+            coverage.get(layer, (0, 0))[1] >= job.n_rows for layer in range(job.params["n_layers"])
+        )
+
+    def _maybe_assemble(self, job: JobRecord) -> None:
+        if job.state not in OPEN_STATES or not self._complete(job):
+            return
+        t0 = time.time()
+        try:
+            data, stripped = self._assemble(job)
+        except (SnakeError, ValueError, KeyError, ObjectMissing) as exc:
+            self.jobs.finish(
+                job.model_id, "failed", error=f"assembly: {type(exc).__name__}: {exc}", at=t0
+            )
+            return
+        self.backend.store.put(model_key(job.model_id), data)
+        self.backend.store.put(model_key(job.model_id, stripped=True), stripped)
+        self.jobs.set_timing(job.model_id, "assembly_s", time.time() - t0)
+        self.jobs.finish(job.model_id, "done", error=None, at=time.time())
+
+    def _assemble(self, job: JobRecord) -> tuple[bytes, bytes]:
+        p = job.params
+        ds = load_dataset(self.backend.store, package_key(job.model_id))
+        by_layer: list[list[dict]] = [[] for _ in range(p["n_layers"])]
+        for entry in self.jobs.leaves(job.model_id):
+            if entry.layer < p["n_layers"]:
+                by_layer[entry.layer].append(json.loads(self.backend.store.get(entry.report_key)))
+        config = {
+            "n_layers": p["n_layers"],
+            "bucket": p["bucket"],
+            "noise": 0,
+            "vocal": False,
+            "workers": 1,
+            "oppose_profile": p["oppose_profile"],
+            "lookahead": p["lookahead"],
+        }
+        model = assemble(
+            header=ds.header,
+            datatypes=ds.datatypes,
+            targets=ds.targets,
+            population=ds.rows,
+            config=config,
+            tau=p["tau"],
+            leaves_by_layer=by_layer,
+        )
+        return dumps_model(model).encode(), dumps_model(model, stripped=True).encode()
+
+    def drain_once(self, wait_s: float = 2.0, max_messages: int = 10) -> int:
+        """Receive → ingest durably → ack. Returns how many messages were handled."""
+        received = self.backend.reports.receive(max_messages=max_messages, wait_s=wait_s)
+        done: list[str] = []
+        for msg in received:
+            try:
+                self.ingest(msg.body)
+            except (ReportError, JobNotFound, MeshEventError) as exc:
+                log.warning("dropping report that cannot be used: %s", exc)
+            except Exception as exc:
+                if msg.receive_count < MAX_REPORT_RECEIVES:
+                    log.warning("report ingestion failed (will retry): %s", exc)
+                    continue
+                self._fail_from(msg.body, exc)
+            done.append(msg.receipt)
+        self.backend.reports.ack(done)
+        return len(received)
+
+    def _fail_from(self, body: Any, exc: Exception) -> None:
+        model_id = body.get("model_id") if isinstance(body, dict) else None
+        if isinstance(model_id, str):
+            with contextlib.suppress(JobNotFound):
+                self.jobs.finish(
+                    model_id, "failed", error=f"ingest: {type(exc).__name__}: {exc}", at=time.time()
+                )
+
+    def run(
+        self,
+        model_id: str,
+        *,
+        on_progress: Callable[[JobStatus], None] | None = None,
+        timeout_s: float | None = None,
+        poll_s: float = 0.25,
+    ) -> JobStatus:
+        """Drain until the job is done or failed (``JobTimeout`` after ``timeout_s``)."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while True:
+            status = self.status(model_id)
+            if on_progress is not None:
+                on_progress(status)
+            if status.finished:
+                return status
+            if deadline is not None and time.monotonic() > deadline:
+                raise JobTimeout(f"job {model_id} still {status.state} after {timeout_s}s")
+            self.drain_once(wait_s=poll_s)
+
+    # -- reading ----------------------------------------------------------------
+
+    def status(self, model_id: str) -> JobStatus:
+        job = self.jobs.get(model_id)
+        n_layers = job.params["n_layers"]
+        coverage = self.jobs.coverage(model_id)
+        timings = dict(job.timings)
+        end = job.finished_at if job.finished_at is not None else time.time()
+        timings["wall_s"] = end - job.created_at
+        return JobStatus(
+            model_id=model_id,
+            state=job.state,
+            n_rows=job.n_rows,
+            n_layers=n_layers,
+            leaves_per_layer=[coverage.get(i, (0, 0))[0] for i in range(n_layers)],
+            rows_covered_per_layer=[coverage.get(i, (0, 0))[1] for i in range(n_layers)],
+            timings=timings,
+            error=job.error,
+            shard_stats=self.backend.shard_stats(),
+            backend_stats=self.backend.stats(),
+        )
+
+    def model_bytes(self, model_id: str, stripped: bool = False) -> bytes:
+        job = self.jobs.get(model_id)
+        if job.state != "done":
+            raise ModelNotReady(model_id, job.state, job.error)
+        return self.backend.store.get(model_key(model_id, stripped=stripped))
+
+    def resume(self) -> list[str]:
+        """Re-attach unfinished jobs after a restart: re-deliver orphaned reports, fan
+        out jobs that crashed before fanning out, assemble jobs already covered."""
+        release = getattr(self.backend.reports, "release_orphans", None)
+        if release is not None:
+            release()
+        unfinished = self.jobs.unfinished()
+        for model_id in unfinished:
+            job = self.jobs.get(model_id)
+            if "fanout_s" not in job.timings:
+                params = TrainParams(
+                    **{k: job.params[k] for k in asdict(TrainParams()) if k in job.params}
+                )
+                self.jobs.set_running(model_id, job.n_rows)
+                self._fan_out(model_id, params)
+            self._maybe_assemble(job)
+        return unfinished

@@ -1,0 +1,135 @@
+"""Leaf and error reports: their shape, their key in the store, spilling, retrying.
+
+A leaf sends ONE report with all its buckets. When the encoded report exceeds the
+queue's message limit (SQS: 256 KiB) the body goes to the store under the leaf's
+canonical key and the message carries only that key, so report size never limits N
+or the bucket count. The coordinator stores every ingested body under the same key
+before acknowledging, so one key per leaf holds it whichever way it travelled.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from snakebatch.backends.base import Backend, ObjectStore
+from snakebatch.mesh.events import Path, path_id, path_order
+
+T = TypeVar("T")
+
+
+class ReportError(ValueError):
+    """A report message the coordinator cannot use (wrong kind, missing field)."""
+
+
+def report_key(model_id: str, layer: int, leaf_id: str) -> str:
+    return f"jobs/{model_id}/leaves/{layer}/{leaf_id}.json"
+
+
+def leaf_report(
+    model_id: str, layer: int, path: Path, n_rows: int, buckets: list[dict]
+) -> dict[str, Any]:
+    return {
+        "kind": "leaf",
+        "model_id": model_id,
+        "layer": layer,
+        "leaf_id": path_id(path),
+        "order": path_order(path),
+        "path": path,
+        "n_rows": n_rows,
+        "buckets": buckets,
+    }
+
+
+def error_report(
+    model_id: str, layer: int, path: Path, role: str, exc: BaseException, attempts: int
+) -> dict[str, Any]:
+    return {
+        "kind": "error",
+        "model_id": model_id,
+        "layer": layer,
+        "leaf_id": path_id(path),
+        "role": role,
+        "error": f"{type(exc).__name__}: {exc}",
+        "attempts": attempts,
+    }
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, separators=(",", ":"), allow_nan=True).encode()
+
+
+def send_report(backend: Backend, body: dict[str, Any]) -> None:
+    """Send ``body``; spill a leaf body that the queue could not carry."""
+    data = encode(body)
+    if len(data) <= backend.reports.max_body_bytes or body.get("kind") != "leaf":
+        backend.reports.send(body)
+        return
+    key = report_key(body["model_id"], body["layer"], body["leaf_id"])
+    backend.store.put(key, data)
+    pointer = {k: v for k, v in body.items() if k not in ("buckets", "path")}
+    pointer["body_key"] = key
+    backend.reports.send(pointer)
+
+
+def load_leaf(store: ObjectStore, message: dict[str, Any]) -> dict[str, Any]:
+    """The full leaf report of a message, fetching a spilled body from the store."""
+    if "body_key" in message:
+        return json.loads(store.get(message["body_key"]))
+    return message
+
+
+def check_message(message: Any) -> dict[str, Any]:
+    if not isinstance(message, dict):
+        raise ReportError(f"a report is a JSON object, got {type(message).__name__}")
+    kind = message.get("kind")
+    needed = {
+        "leaf": ("model_id", "layer", "leaf_id", "order", "n_rows"),
+        "error": ("model_id", "error"),
+    }.get(kind)
+    if needed is None:
+        raise ReportError(f"unknown report kind {kind!r}")
+    missing = [k for k in needed if k not in message]
+    if missing:
+        raise ReportError(f"{kind} report lacks {', '.join(missing)}")
+    if kind == "leaf" and "buckets" not in message and "body_key" not in message:
+        raise ReportError("leaf report has neither buckets nor body_key")
+    return message
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff for a node's own work."""
+
+    attempts: int = 3
+    base_delay_s: float = 0.2
+    factor: float = 2.0
+    max_delay_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1 or self.base_delay_s < 0 or self.max_delay_s < 0:
+            raise ValueError(f"invalid retry policy {self}")
+
+    def delays(self) -> list[float]:
+        return [
+            min(self.max_delay_s, self.base_delay_s * self.factor**i)
+            for i in range(self.attempts - 1)
+        ]
+
+
+def call_with_retry(
+    fn: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep
+) -> tuple[T | None, BaseException | None, int]:
+    """``(result, None, attempts)`` on success, ``(None, last_error, attempts)`` otherwise."""
+    delays = policy.delays()
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return fn(), None, attempt
+        except Exception as exc:
+            if attempt == policy.attempts:
+                return None, exc, attempt
+            sleep(delays[attempt - 1])
+    raise AssertionError("unreachable: attempts is at least 1")

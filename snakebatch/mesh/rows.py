@@ -1,0 +1,54 @@
+"""A node's rows, recomputed from its path (events carry paths, never row lists).
+
+Filtering the whole population by every literal of a deep path costs O(N·depth) per
+node. Children usually run in the process that just computed their parent (or one
+that did a sibling), so a small per-process cache of recent slices turns that into
+one mask over the parent's rows: the longest cached prefix of the path is reused.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+from snakebatch.mesh.events import Path, canonical
+
+_CACHE_SLICES = 256
+_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+
+
+def _key(package_key: str, path: Path) -> tuple[str, str]:
+    return package_key, canonical(path)
+
+
+def rows_for_path(ds: Any, package_key: str, path: Path) -> np.ndarray:
+    """Global indices of the rows where each step's literal truth equals its ``holds``."""
+    start = len(path)
+    while start > 0 and _key(package_key, path[:start]) not in _cache:
+        start -= 1
+    if start:
+        rows = _cache[_key(package_key, path[:start])]
+        _cache.move_to_end(_key(package_key, path[:start]))
+    else:
+        rows = np.arange(len(ds.targets), dtype=np.intp)
+    for depth in range(start, len(path)):
+        literal, holds = path[depth]
+        mask = ds.columns.mask(literal, rows)
+        rows = rows[mask if holds else ~mask]
+        _remember(_key(package_key, path[: depth + 1]), rows)
+    return rows
+
+
+def _remember(key: tuple[str, str], rows: np.ndarray) -> None:
+    _cache[key] = rows
+    _cache.move_to_end(key)
+    while len(_cache) > _CACHE_SLICES:
+        _cache.popitem(last=False)
+
+
+def forget(package_key: str) -> None:
+    """Drop a job's slices (its package was replaced or the job is over)."""
+    for key in [k for k in _cache if k[0] == package_key]:
+        del _cache[key]

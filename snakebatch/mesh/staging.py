@@ -1,0 +1,104 @@
+"""Staging a job's population once, and reading it back once per worker process.
+
+The coordinator parses the upload with the engine's ingestion (target to column 0,
+datatypes detected once and enforced, values coerced, profile and MI resolved once),
+gzips the package and stores it at ``jobs/{model_id}/pop.json.gz``. A slice can look
+numeric where the whole column is text, so workers never re-detect anything: they
+rebuild the ``Dataset`` from the package. Each worker keeps the last few datasets in
+memory and the raw package in a local file cache (Lambda's ``/tmp``), so only a cold
+process pays the store read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from snakebatch.backends.base import ObjectMissing, ObjectStore
+from snakebatch.engine.dataset import Dataset
+from snakebatch.engine.ingest import dataset_from_source
+
+_MEMORY_DATASETS = 2
+_memory: OrderedDict[str, Dataset] = OrderedDict()
+
+
+class StagingError(ValueError):
+    """The upload cannot become a training population (empty, one class, bad target...)."""
+
+
+def package_key(model_id: str) -> str:
+    return f"jobs/{model_id}/pop.json.gz"
+
+
+def build_dataset(source: Any, *, target: str, profile: str = "auto") -> Dataset:
+    """Parse an upload (CSV path or bytes, CSV.gz, JSON rows) into a typed Dataset."""
+    ds = dataset_from_source(source, target=target, profile=profile)
+    classes = {repr(t) for t in ds.targets}
+    if len(classes) < 2:
+        raise StagingError(
+            f"target {target!r} has a single class ({next(iter(classes), 'none')}); "
+            "a classifier needs at least two"
+        )
+    return ds
+
+
+def encode_package(ds: Dataset) -> bytes:
+    text = json.dumps(ds.to_package(), separators=(",", ":"), allow_nan=True)
+    return gzip.compress(text.encode(), compresslevel=6, mtime=0)
+
+
+def stage(store: ObjectStore, model_id: str, ds: Dataset) -> str:
+    key = package_key(model_id)
+    store.put(key, encode_package(ds))
+    _memory[key] = ds
+    _memory.move_to_end(key)
+    _trim()
+    return key
+
+
+def _cache_dir() -> Path:
+    return Path(tempfile.gettempdir()) / f"snakebatch-packages-{os.getuid()}"
+
+
+def _cache_file(store: ObjectStore, key: str) -> Path:
+    where = f"{getattr(store, 'root', '')}|{getattr(store, 'bucket', '')}|{key}"
+    return _cache_dir() / (hashlib.sha256(where.encode()).hexdigest()[:32] + ".json.gz")
+
+
+def load_dataset(store: ObjectStore, key: str) -> Dataset:
+    """The staged Dataset under ``key``: memory, then the local file cache, then the store."""
+    ds = _memory.get(key)
+    if ds is not None:
+        _memory.move_to_end(key)
+        return ds
+    cached = _cache_file(store, key)
+    try:
+        data = cached.read_bytes()
+    except OSError:
+        data = store.get(key)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, cached)
+    try:
+        ds = Dataset.from_package(json.loads(gzip.decompress(data)))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        cached.unlink(missing_ok=True)
+        raise StagingError(f"staged package {key!r} is unreadable: {exc}") from exc
+    _memory[key] = ds
+    _trim()
+    return ds
+
+
+def _trim() -> None:
+    while len(_memory) > _MEMORY_DATASETS:
+        _memory.popitem(last=False)
+
+
+__all__ = ["ObjectMissing", "StagingError", "build_dataset", "load_dataset", "stage"]
