@@ -1,0 +1,101 @@
+"""API keys: hashed at rest, compared in constant time, bound to a short key name.
+
+Keys come from ``SNAKEBATCH_API_KEYS`` (comma separated; an entry ``sha256:HEX`` is a
+hash, anything else a plain key hashed on load) and from a keys file of
+``name:sha256:HEX`` lines. Only hashes stay in memory or on disk. A plain SHA-256 is
+enough because keys are 256-bit random tokens, not passwords a dictionary can guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from snakebatch.gatherer.errors import Unauthorized
+
+PREFIX = "sha256:"
+
+
+def hash_key(key: str) -> str:
+    return PREFIX + hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> str:
+    return "sbk_" + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """Hash → key name; empty means authentication is off (loopback-only serving)."""
+
+    hashes: dict[str, str]
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.hashes)
+
+    @classmethod
+    def load(cls, env_keys: tuple[str, ...] = (), keys_file: Path | None = None) -> KeyRing:
+        hashes: dict[str, str] = {}
+        for i, entry in enumerate(env_keys):
+            h = entry if entry.startswith(PREFIX) else hash_key(entry)
+            hashes[h] = f"env{i}"
+        if keys_file is not None:
+            hashes.update(parse_keys_file(keys_file.read_text()))
+        return cls(hashes)
+
+    def identify(self, authorization: str | None) -> str:
+        """The key name for an ``Authorization`` header, or ``Unauthorized``."""
+        if not self.enabled:
+            return "local"
+        if not authorization:
+            raise Unauthorized("missing Authorization header; send 'Authorization: Bearer KEY'")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Authorization must be 'Bearer KEY'")
+        presented = hash_key(token.strip())
+        for h, name in self.hashes.items():
+            if hmac.compare_digest(h, presented):
+                return name
+        raise Unauthorized("unknown API key")
+
+
+def parse_keys_file(text: str) -> dict[str, str]:
+    """``name:sha256:HEX`` per line; blank lines and ``#`` comments are skipped."""
+    out: dict[str, str] = {}
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, h = line.partition(":")
+        digest = h.removeprefix(PREFIX)
+        if not sep or not h.startswith(PREFIX) or len(digest) != 64:
+            raise ValueError(f"keys file line {n}: expected 'name:sha256:<64 hex>'")
+        int(digest, 16)
+        out[h] = name
+    return out
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class InsecureBind(Exception):
+    """Raised instead of listening publicly with authentication off."""
+
+
+def check_bind(host: str, keys: KeyRing) -> None:
+    if not keys.enabled and not is_loopback(host):
+        raise InsecureBind(
+            f"refusing to listen on {host!r} with no API key configured; set "
+            "SNAKEBATCH_API_KEYS or SNAKEBATCH_API_KEYS_FILE, or bind 127.0.0.1"
+        )

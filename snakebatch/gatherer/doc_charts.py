@@ -1,0 +1,62 @@
+"""Charts the docs can embed by name; each is computed, not drawn by hand.
+
+Figures come from the ops planner (``snakebatch.ops``) where it owns the math, and from
+the seed document's published measurements where the chart is about those.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from snakebatch.gatherer.charts import bar_chart, line_chart
+
+SEED_SPAWN_BUDGET = 1000 / 60
+
+
+def tree_invocations() -> str:
+    """Invocations per training job: per layer ⌈N/τ⌉ leaves under ⌈N/τ⌉−1 divides."""
+    ns = [10 ** (k / 4) for k in range(12, 29)]
+    series = []
+    for layers in (5, 25):
+        pts = [(n, layers * (2 * math.ceil(n / 1000) - 1)) for n in ns]
+        series.append((f"{layers} layers, τ=1000", pts))
+    return line_chart(
+        series,
+        title="Lambda invocations per training job",
+        x_label="rows N (log scale)",
+        y_label="invocations",
+        log_x=True,
+        caption="Each layer's divide tree has ⌈N/τ⌉ leaves and ⌈N/τ⌉−1 divides; "
+        "the count grows linearly in N and L.",
+    )
+
+
+def seed_slots() -> str:
+    return bar_chart(
+        [("1M rows × 5 layers", 81), ("1M rows × 25 layers", 449)],
+        title="Provisioned slots needed to stay under the spawn budget (seed §8.1)",
+        unit=" slots",
+        caption="Seed figures: 81 slots for 6.5 min ($1.75) and 449 slots for 33 min ($22.81).",
+    )
+
+
+def seed_cost() -> str:
+    return bar_chart(
+        [
+            ("gatherer, per month", 98.0),
+            ("1M×25L slot session", 22.81),
+            ("1M×5L slot session", 1.75),
+        ],
+        title="What bills you (seed §8.2), US dollars",
+        unit=" $",
+        caption="The gatherer is a fixed monthly cost; provisioned-concurrency sessions are "
+        "per job and small when toggled off on time.",
+    )
+
+
+CHARTS: dict[str, Callable[[], str]] = {
+    "tree-invocations": tree_invocations,
+    "seed-slots": seed_slots,
+    "seed-cost": seed_cost,
+}

@@ -1,0 +1,23 @@
+"""Identifier validation: ids become store keys, so nothing else may reach the store."""
+
+from __future__ import annotations
+
+import re
+
+from snakebatch.gatherer.errors import BadRequest, NotFound
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
+
+
+def check_id(value: str, kind: str = "model id") -> str:
+    """A garbage or traversal id is simply not a job we could hold: 404, not 500."""
+    if not _ID.fullmatch(value):
+        raise NotFound(f"no such {kind}: ids are 1-80 characters of [A-Za-z0-9_-]")
+    return value
+
+
+def check_id_param(value: str, kind: str) -> str:
+    """Same rule for ids a client sends in a body: there it is a bad request."""
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise BadRequest(f"{kind} must be 1-80 characters of [A-Za-z0-9_-]")
+    return value

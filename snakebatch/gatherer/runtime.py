@@ -1,0 +1,131 @@
+"""Everything a request handler needs, built once per process from the configuration.
+
+The backend (local mesh or AWS), the job store, the coordinator, uploads, the model
+cache, rate limits and keys. The host leader (``leader.py``) additionally runs the
+local worker pool, the report drainer and ``Coordinator.resume()``; the other
+gunicorn workers only submit work and read state, which every backend shares through
+its store (SQLite files locally, S3/SQS/DynamoDB on aws).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from snakebatch.gatherer.auth import KeyRing
+from snakebatch.gatherer.config import GathererConfig
+from snakebatch.gatherer.leader import HostLeader
+from snakebatch.gatherer.models import ModelCache
+from snakebatch.gatherer.ratelimit import KeyedRateLimiter
+from snakebatch.gatherer.spawnmeter import SpawnMeter
+from snakebatch.gatherer.uploads import UploadStore
+
+log = logging.getLogger("snakebatch.gatherer")
+
+
+def open_backend(config: GathererConfig, *, workers: int) -> tuple[Any, Any]:
+    """(backend, job store) for the configured backend name."""
+    name = config.settings.backend
+    if name == "local":
+        from snakebatch.backends.local import LocalBackend
+        from snakebatch.backends.local_jobs import SqliteJobStore
+
+        backend = LocalBackend(
+            config.home, workers=workers, shard_count=config.settings.shard_count
+        )
+        return backend, SqliteJobStore(backend.jobs_path)
+    if name == "aws":
+        from snakebatch.backends.aws import AwsBackend
+        from snakebatch.backends.aws_jobs import DynamoJobStore
+
+        backend = AwsBackend.from_env()
+        return backend, DynamoJobStore.from_backend(backend)
+    raise ValueError(f"unknown backend {name!r}; expected 'local' or 'aws'")
+
+
+@dataclass
+class Runtime:
+    config: GathererConfig
+    keys: KeyRing
+    backend: Any
+    jobs: Any
+    coordinator: Any
+    uploads: UploadStore
+    models: ModelCache
+    limiter: KeyedRateLimiter
+    spawn: SpawnMeter
+    local_workers: int = 2
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    leader: HostLeader | None = None
+
+    @classmethod
+    def open(cls, config: GathererConfig, *, local_workers: int = 2) -> Runtime:
+        from snakebatch.mesh.coordinator import Coordinator
+
+        keys = KeyRing.load(config.api_keys, config.keys_file)
+        backend, jobs = open_backend(config, workers=0)
+        return cls(
+            config=config,
+            keys=keys,
+            backend=backend,
+            jobs=jobs,
+            coordinator=Coordinator(backend, jobs),
+            uploads=UploadStore(config.home / "uploads", config.limits.upload_bytes),
+            models=ModelCache(config.home / "model-cache"),
+            limiter=KeyedRateLimiter(config.limits.train_per_minute, config.limits.train_burst),
+            spawn=SpawnMeter(
+                lambda: sum(s.get("invoked", 0) for s in backend.shard_stats()),
+                config.spawn_budget_per_s,
+            ),
+            local_workers=local_workers,
+        )
+
+    def start(self) -> None:
+        """Sample the spawn rate here; campaign for host leadership for the rest."""
+        self._spawn_thread("spawn-meter", self._sample_loop)
+        self.leader = HostLeader(self.config.home / "gatherer.leader.lock", self._lead)
+        self.leader.start()
+
+    def _lead(self) -> None:
+        if self.config.settings.backend == "local" and self.local_workers > 0:
+            self.backend.workers = self.local_workers
+            self.backend.start()
+        resumed = self.coordinator.resume()
+        if resumed:
+            log.info("resumed %d unfinished jobs: %s", len(resumed), ", ".join(resumed))
+        threads = self.config.drainer_threads if self.config.settings.backend == "aws" else 1
+        for i in range(threads):
+            self._spawn_thread(f"drainer-{i}", self._drain_loop)
+
+    def _spawn_thread(self, name: str, target: Any) -> None:
+        t = threading.Thread(target=target, name=name, daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def _drain_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.coordinator.drain_once(wait_s=0.5)
+            except Exception:
+                log.exception("drainer: a batch failed; it will be redelivered")
+                self._stop.wait(1.0)
+
+    def _sample_loop(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self.spawn.sample()
+            except Exception:
+                log.exception("spawn meter: could not read shard stats")
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=10)
+        if self.leader is not None:
+            self.leader.stop()
+        close = getattr(self.backend, "close", None)
+        if close is not None:
+            close()
