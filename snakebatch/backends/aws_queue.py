@@ -3,7 +3,8 @@
 SQS refuses a message over the queue's ``MaximumMessageSize`` (256 KiB by default);
 a leaf over a big slice can produce a larger report. Rather than fail, the body goes
 to the object store and the message carries its key (``{"sqs_spilled_key": key}``);
-``receive`` resolves it, so callers only ever see report bodies. The spilled key is
+``receive`` resolves it, so callers only ever see report bodies (Lambda's on-failure
+destination records included: they arrive here and are read as error reports). The spilled key is
 content-addressed, so a retried leaf overwrites the same object with the same bytes.
 """
 
@@ -14,6 +15,7 @@ import json
 import threading
 from typing import Any
 
+from snakebatch.backends.aws_destinations import as_error_report, is_destination_record
 from snakebatch.backends.base import ObjectStore, Received
 
 SQS_DEFAULT_MAX_BYTES = 262_144
@@ -102,6 +104,13 @@ class SqsReportQueue:
             if failed:
                 raise QueueError(f"SQS refused to delete {len(failed)} message(s): {failed[0]}")
 
+    def retry_later(self, receipt: str, delay_s: float) -> None:
+        """Make a message visible again after ``delay_s`` (backoff between ingest tries)."""
+        seconds = max(0, min(43_200, round(delay_s)))
+        self.sqs.change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=seconds
+        )
+
     def dead_letter(self, message: Received, reason: str) -> None:
         """Park a poison message on the DLQ with the reason, then take it off the queue."""
         if self.dlq_url:
@@ -124,4 +133,6 @@ class SqsReportQueue:
                 return json.loads(self.store.get(key))
             except (KeyError, json.JSONDecodeError) as exc:
                 return {"malformed": text[:512], "error": f"spilled body {key}: {exc!r}"}
+        if is_destination_record(body):
+            return as_error_report(body)
         return body
