@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from snakebatch.backends.base import BackendError, ObjectMissing
 
@@ -19,8 +19,8 @@ class DirectoryStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        parts = PurePosixPath(key).parts
-        if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        parts = key.split("/")
+        if any(p in ("", ".", "..") for p in parts):
             raise BackendError(f"invalid store key {key!r}: use a relative path without '..'")
         return self.root.joinpath(*parts)
 
