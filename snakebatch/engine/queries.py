@@ -67,7 +67,7 @@ def as_number(value: Any) -> Any:
     try:
         return float(value)
     except OverflowError:
-        return math.copysign(math.inf, value) if isinstance(value, int) else value
+        return (math.inf if value > 0 else -math.inf) if isinstance(value, int) else value
     except Exception:  # any object may define __float__; failing means "not a number"
         return value
 
