@@ -280,6 +280,12 @@ class LocalBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def drop_job(self, model_id: str) -> int:
+        """Forget a job's queued invocations and reports (it failed or was abandoned),
+        so the next run in this home does not spend workers on it."""
+        fragment = json.dumps({"model_id": model_id})[1:-1].replace(" ", "")
+        return self.invocations.drop_matching(fragment) + self.reports.drop_matching(fragment)
+
     def shard_stats(self) -> list[dict[str, int]]:
         return self.stats_table.shard_stats()
 

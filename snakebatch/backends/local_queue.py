@@ -147,6 +147,13 @@ class SqliteQueue:
             ).fetchone()
         return int(row[0])
 
+    def drop_matching(self, fragment: str) -> int:
+        """Delete messages whose JSON body contains ``fragment`` (a finished job's leftovers)."""
+        with self._lock, self._db:
+            return self._db.execute(
+                "DELETE FROM messages WHERE queue = ? AND instr(body, ?) > 0", (self.name, fragment)
+            ).rowcount
+
     def purge(self) -> None:
         with self._lock, self._db:
             self._db.execute("DELETE FROM messages WHERE queue = ?", (self.name,))

@@ -134,7 +134,7 @@ class Coordinator:
         if not _MODEL_ID.match(model_id):
             raise TrainParamsError(f"model_id {model_id!r}: use letters, digits, '_', '-', '.'")
         started = time.time()
-        ds = build_dataset(source, target=target, profile=params.profile)
+        ds = build_dataset(source, target=target, profile=params.profile, seed=params.seed)
         stage(self.backend.store, model_id, ds)
         staged = time.time()
         record_params = {**asdict(params), "target": target, "oppose_profile": ds.profile}

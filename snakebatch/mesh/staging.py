@@ -20,9 +20,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from snakebatch.backends.base import ObjectMissing, ObjectStore
+from snakebatch.backends.base import ObjectStore
 from snakebatch.engine.dataset import Dataset
-from snakebatch.engine.ingest import dataset_from_source
 
 _MEMORY_DATASETS = 2
 _memory: OrderedDict[str, Dataset] = OrderedDict()
@@ -36,9 +35,28 @@ def package_key(model_id: str) -> str:
     return f"jobs/{model_id}/pop.json.gz"
 
 
-def build_dataset(source: Any, *, target: str, profile: str = "auto") -> Dataset:
+def _json_rows(source: Any) -> Any:
+    """JSON rows (a ``.json`` path, or bytes holding a JSON array) as a list of dicts;
+    anything else is passed to the engine's ingestion unchanged."""
+    if isinstance(source, str | os.PathLike) and str(source).lower().endswith(".json"):
+        try:
+            source = Path(source).read_bytes()
+        except OSError as exc:
+            raise StagingError(f"cannot read {source}: {exc.strerror}") from exc
+    elif not (isinstance(source, bytes | bytearray) and source.lstrip()[:1] == b"["):
+        return source
+    try:
+        rows = json.loads(source)
+    except ValueError as exc:
+        raise StagingError(f"JSON rows do not parse: {exc}") from exc
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise StagingError("JSON input must be an array of objects (one per row)")
+    return rows
+
+
+def build_dataset(source: Any, *, target: str, profile: str = "auto", seed: int = 0) -> Dataset:
     """Parse an upload (CSV path or bytes, CSV.gz, JSON rows) into a typed Dataset."""
-    ds = dataset_from_source(source, target=target, profile=profile)
+    ds = Dataset.from_source(_json_rows(source), target=target, profile=profile, seed=seed)
     classes = {repr(t) for t in ds.targets}
     if len(classes) < 2:
         raise StagingError(
@@ -100,5 +118,3 @@ def _trim() -> None:
     while len(_memory) > _MEMORY_DATASETS:
         _memory.popitem(last=False)
 
-
-__all__ = ["ObjectMissing", "StagingError", "build_dataset", "load_dataset", "stage"]
