@@ -1,0 +1,123 @@
+"""``snakebatch predict`` and ``snakebatch info`` through the real Typer app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from snakebatch.cli import app
+from snakebatch.engine import Snake
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
+TITANIC = FIXTURES / "titanic-balanced.model.json"
+STRIPPED = FIXTURES / "iris-balanced.stripped.json"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def first_expected() -> dict:
+    line = (FIXTURES / "titanic-balanced.expected.jsonl").read_text().splitlines()[0]
+    return json.loads(line)
+
+
+def test_predict_query_prints_prediction_and_confidence() -> None:
+    record = first_expected()
+    result = run("predict", TITANIC, "--query", json.dumps(record["query"]))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [str(record["prediction"]), "100.0%"]
+
+
+def test_predict_json_matches_reference_answer() -> None:
+    record = first_expected()
+    result = run("predict", TITANIC, "-q", json.dumps(record["query"]), "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["probability"] == record["probability"]
+    assert out["lookalikes"] == record["lookalikes"]
+    assert out["prediction"] == record["prediction"]
+
+
+def test_predict_with_audit() -> None:
+    result = run("predict", TITANIC, "-q", '{"sex": "female"}', "--audit")
+    assert result.exit_code == 0, result.output
+    assert "=== Snake audit ===" in result.stdout
+
+
+def test_predict_rows_from_csv_and_jsonl(tmp_path: Path) -> None:
+    records = [
+        json.loads(x)
+        for x in (FIXTURES / "titanic-balanced.expected.jsonl").read_text().splitlines()[:5]
+    ]
+    queries = [r["query"] for r in records]
+    jsonl = tmp_path / "rows.jsonl"
+    jsonl.write_text("\n".join(json.dumps(q) for q in queries) + "\n\n")
+    result = run("predict", TITANIC, "--rows", jsonl, "--json")
+    assert result.exit_code == 0, result.output
+    outs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["probability"] for o in outs] == [r["probability"] for r in records]
+
+    header = list(Snake(str(TITANIC)).header[1:])
+    csv_file = tmp_path / "rows.csv"
+    lines = [",".join(header)]
+    for q in queries:
+        lines.append(
+            ",".join(json.dumps(q[h]) if isinstance(q[h], str) else str(q[h]) for h in header)
+        )
+    csv_file.write_text("\n".join(lines) + "\n")
+    result = run("predict", TITANIC, "--rows", csv_file)
+    assert result.exit_code == 0, result.output
+    got = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert got == [str(r["prediction"]) for r in records]
+
+
+def test_info_reports_shape() -> None:
+    result = run("info", TITANIC, "--json")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert info["target"] == "survived" and info["population"] == 836
+    assert info["layers"] == 3 and info["buckets_per_layer"] == [6, 6, 5]
+    assert info["classes"] == [0, 1] and info["literal_types"]["T"] > 0
+    assert info["file_bytes"] == TITANIC.stat().st_size
+    text = run("info", STRIPPED)
+    assert text.exit_code == 0 and "(stripped)" in text.stdout and "setosa" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["predict", "missing.json", "-q", "{}"], "model file not found"),
+        (["predict", TITANIC, "-q", '{"age": '], "--query is not valid JSON"),
+        (["predict", TITANIC, "-q", "[1, 2]"], "--query must be a JSON object"),
+        (["predict", TITANIC], "exactly one of --query or --rows"),
+        (["predict", TITANIC, "-q", "{}", "--rows", "x.csv"], "exactly one of"),
+        (["predict", TITANIC, "--rows", "absent.csv"], "rows file not found"),
+        (["predict", STRIPPED, "-q", "{}", "--audit"], "stripped"),
+        (["info", "missing.json"], "model file not found"),
+    ],
+)
+def test_user_errors_exit_2_with_a_message(args: list, message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_files_exit_2(tmp_path: Path) -> None:
+    bad_model = tmp_path / "bad.json"
+    bad_model.write_text("{nope")
+    result = run("info", bad_model)
+    assert result.exit_code == 2 and "invalid JSON" in result.stderr
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"a": 1}\n[1]\n')
+    result = run("predict", TITANIC, "--rows", rows)
+    assert result.exit_code == 2 and "rows.jsonl:2" in result.stderr
+    other = tmp_path / "rows.txt"
+    other.write_text("x")
+    result = run("predict", TITANIC, "--rows", other)
+    assert result.exit_code == 2 and ".csv or .jsonl" in result.stderr
