@@ -67,19 +67,10 @@ def gunzip_chunks(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
         raise BadRequest("gzip stream is truncated")
 
 
-def _text_lines(stream: BinaryIO) -> Iterator[str]:
-    reader = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    try:
-        yield from reader
-    except UnicodeDecodeError as exc:
-        raise BadRequest(f"CSV is not valid UTF-8 (byte {exc.start} of a line)") from None
-    finally:
-        reader.detach()
-
-
 def check_csv(stream: BinaryIO, target: str) -> PayloadSummary:
     """One pass over a CSV: rectangular, has a header with ``target``, at least two classes."""
-    rows = csv.reader(_text_lines(stream), strict=True)
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    rows = csv.reader(text, strict=True)
     try:
         header = next(rows, None)
         if header is None or not any(h.strip() for h in header):
@@ -100,6 +91,10 @@ def check_csv(stream: BinaryIO, target: str) -> PayloadSummary:
             n += 1
     except csv.Error as exc:
         raise BadRequest(f"malformed CSV near line {rows.line_num}: {exc}") from None
+    except UnicodeDecodeError:
+        raise BadRequest(f"CSV is not valid UTF-8 (near line {rows.line_num + 1})") from None
+    finally:
+        text.detach()
     check_classes(n, classes, target)
     return PayloadSummary("csv", n, header, len(classes))
 

@@ -74,12 +74,14 @@ def _check_body(body: bytes, target: str, limit: int) -> bytes | list[dict]:
     return body
 
 
-def _check_upload(path, fmt: str, target: str) -> str:
+def _check_upload(path, fmt: str, target: str) -> str | list[dict]:
+    """A CSV upload is staged from its path; JSON rows are parsed once and passed on."""
     if fmt == "json":
-        check_rows(parse_json_rows(path.read_bytes()), target)
-    else:
-        with open(path, "rb") as f:
-            check_csv(f, target)
+        rows = parse_json_rows(path.read_bytes())
+        check_rows(rows, target)
+        return rows
+    with open(path, "rb") as f:
+        check_csv(f, target)
     return str(path)
 
 

@@ -65,7 +65,7 @@ class UploadStore:
             partial.unlink()
             folder.rmdir()
             raise BadRequest("empty upload")
-        partial.rename(folder / "data")
+        partial.rename(folder / f"data.{fmt}")
         up = Upload(upload_id, fmt, written, received, time.time())
         (folder / "meta.json").write_text(json.dumps(asdict(up)))
         return up
@@ -115,7 +115,8 @@ class UploadStore:
             meta = json.loads((folder / "meta.json").read_text())
         except FileNotFoundError:
             raise NotFound(f"no such upload: {upload_id}") from None
-        return Upload(**meta), folder / "data"
+        up = Upload(**meta)
+        return up, folder / f"data.{up.format}"
 
     def meta(self, upload_id: str) -> Upload:
         check_id(upload_id, "upload id")
