@@ -1,0 +1,32 @@
+locals {
+  repo_root = "${path.root}/../../.."
+  settings  = jsondecode(file("${local.repo_root}/snakebatch/settings.json"))
+  tags      = { project = "snakebatch", environment = "dev", managed-by = "terraform" }
+}
+
+# Same stack as prod with "-dev" names, so both fit in one account; throwaway
+# storage, shorter logs, and the gatherer reached directly (no ALB).
+module "snakebatch" {
+  source = "../../modules/snakebatch"
+
+  settings            = local.settings
+  name_suffix         = "-dev"
+  layer_zip_path      = coalesce(var.layer_zip_path, "${local.repo_root}/build/layer/snakebatch-layer.zip")
+  function_zip_path   = coalesce(var.function_zip_path, "${local.repo_root}/build/lambda/function.zip")
+  alarm_emails        = var.alarm_emails
+  log_retention_days  = 7
+  jobs_expiry_days    = 3
+  force_destroy       = true
+  deletion_protection = false
+
+  gatherer = {
+    vpc_id                  = var.vpc_id
+    subnet_ids              = var.subnet_ids
+    instance_type           = "t4g.large"
+    user_data_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
+    ingress_cidr_blocks     = var.ingress_cidr_blocks
+    max_size                = 1
+  }
+
+  tags = local.tags
+}

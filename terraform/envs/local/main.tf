@@ -1,0 +1,41 @@
+locals {
+  repo_root = "${path.root}/../../.."
+  settings  = jsondecode(file("${local.repo_root}/snakebatch/settings.json"))
+  tags      = { project = "snakebatch", environment = "local", managed-by = "terraform" }
+}
+
+data "aws_vpc" "default" {
+  count   = var.create_gatherer ? 1 : 0
+  default = true
+}
+
+data "aws_subnets" "default" {
+  count = var.create_gatherer ? 1 : 0
+
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default[0].id]
+  }
+}
+
+module "snakebatch" {
+  source = "../../modules/snakebatch"
+
+  settings            = local.settings
+  shard_count         = var.shard_count
+  layer_zip_path      = coalesce(var.layer_zip_path, "${local.repo_root}/build/layer/snakebatch-layer.zip")
+  function_zip_path   = coalesce(var.function_zip_path, "${local.repo_root}/build/lambda/function.zip")
+  force_destroy       = true
+  deletion_protection = false
+  create_gatherer     = var.create_gatherer
+  shard_hash_samples  = var.shard_hash_samples
+
+  gatherer = {
+    vpc_id                  = try(data.aws_vpc.default[0].id, "")
+    subnet_ids              = try(data.aws_subnets.default[0].ids, [])
+    user_data_template_path = coalesce(var.gatherer_template_path, "${local.repo_root}/gatherer/cloud-init.yaml.tftpl")
+    ingress_cidr_blocks     = ["127.0.0.1/32"]
+  }
+
+  tags = local.tags
+}

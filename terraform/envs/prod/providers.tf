@@ -1,0 +1,7 @@
+provider "aws" {
+  region = local.settings.region
+
+  default_tags {
+    tags = local.tags
+  }
+}

@@ -1,0 +1,208 @@
+variable "name" {
+  description = "Name of the gatherer's resources (ASG, launch template, role, security groups, ALB)."
+  type        = string
+  default     = "snakebatch-gatherer"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,28}$", var.name))
+    error_message = "name must be 1-28 lowercase letters, digits or hyphens (it prefixes ALB and target group names, capped at 32)."
+  }
+}
+
+variable "instance_type" {
+  description = "Instance type; must be Graviton (arm64) to match the AMI. t4g.2xlarge gives the 4-thread drainer and the web workers 8 vCPU / 32 GB."
+  type        = string
+  default     = "t4g.2xlarge"
+
+  validation {
+    condition     = can(regex("^[a-z]+[0-9]+g[a-z]*\\.[0-9a-z]+$", var.instance_type))
+    error_message = "instance_type must be a Graviton (arm64) type such as t4g.2xlarge or c7g.xlarge."
+  }
+}
+
+variable "ami_ssm_parameter" {
+  description = "Public SSM parameter holding the latest arm64 AMI id, so instance refreshes pick up patched images."
+  type        = string
+  default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+
+  validation {
+    condition     = startswith(var.ami_ssm_parameter, "/aws/service/") && strcontains(var.ami_ssm_parameter, "arm64")
+    error_message = "ami_ssm_parameter must be a public /aws/service/... parameter of an arm64 AMI."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC the gatherer runs in."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
+    error_message = "vpc_id must look like vpc-0123abcd."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Subnets of the autoscaling group (private ones when the ALB is on)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) > 0 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "subnet_ids must list at least one subnet id (subnet-...)."
+  }
+}
+
+variable "min_size" {
+  description = "Minimum instances. The job store is per instance, so more than one needs a shared store first."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.min_size >= 0
+    error_message = "min_size must be >= 0."
+  }
+}
+
+variable "max_size" {
+  description = "Maximum instances (one extra lets an instance refresh launch before it terminates)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.max_size >= var.min_size && var.max_size >= 1
+    error_message = "max_size must be at least 1 and at least min_size."
+  }
+}
+
+variable "desired_capacity" {
+  description = "Instances to run."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.desired_capacity >= var.min_size && var.desired_capacity <= var.max_size
+    error_message = "desired_capacity must lie between min_size and max_size."
+  }
+}
+
+variable "root_volume_size" {
+  description = "Root volume size in GB (gp3, always encrypted)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.root_volume_size >= 8 && var.root_volume_size <= 16384
+    error_message = "root_volume_size must be between 8 and 16384 GB."
+  }
+}
+
+variable "ebs_kms_key_arn" {
+  description = "KMS key of the root volume; null uses the account's default EBS key."
+  type        = string
+  default     = null
+}
+
+variable "app_port" {
+  description = "Port gunicorn listens on."
+  type        = number
+  default     = 8000
+
+  validation {
+    condition     = var.app_port >= 1024 && var.app_port <= 65535
+    error_message = "app_port must be an unprivileged port (1024-65535)."
+  }
+}
+
+variable "health_check_path" {
+  description = "HTTP path the ALB target group probes."
+  type        = string
+  default     = "/v9/health"
+
+  validation {
+    condition     = startswith(var.health_check_path, "/")
+    error_message = "health_check_path must start with a slash."
+  }
+}
+
+variable "user_data_template_path" {
+  description = "Path of gatherer/cloud-init.yaml.tftpl, rendered with user_data_vars."
+  type        = string
+
+  validation {
+    condition     = endswith(var.user_data_template_path, ".tftpl")
+    error_message = "user_data_template_path must point at a .tftpl template."
+  }
+}
+
+variable "user_data_vars" {
+  description = "Variables of the cloud-init template (queue URL, bucket, table, shard names, ...)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "ingress_cidr_blocks" {
+  description = "Clients allowed to reach the API (the ALB when it is on, else the instance port)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.ingress_cidr_blocks : can(cidrhost(c, 0))])
+    error_message = "ingress_cidr_blocks must be CIDR blocks such as 203.0.113.0/24."
+  }
+}
+
+variable "create_alb" {
+  description = "Put an HTTPS application load balancer in front of the ASG."
+  type        = bool
+  default     = false
+}
+
+variable "alb_subnet_ids" {
+  description = "Subnets of the ALB (public ones for an internet-facing API)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.alb_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "alb_subnet_ids must be subnet ids (subnet-...)."
+  }
+}
+
+variable "alb_internal" {
+  description = "Make the ALB internal (reachable only inside the VPC)."
+  type        = bool
+  default     = false
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate of the HTTPS listener; required when create_alb is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = !var.create_alb || can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN when create_alb is true."
+  }
+}
+
+variable "alb_deletion_protection" {
+  description = "Protect the ALB from deletion (on in prod)."
+  type        = bool
+  default     = true
+}
+
+variable "permissions" {
+  description = "What the gatherer drives: the ARNs its role is scoped to."
+  type = object({
+    bucket_arn         = string
+    reports_queue_arn  = string
+    reports_dlq_arn    = string
+    job_table_arn      = string
+    shard_function_arn = string
+  })
+}
+
+variable "tags" {
+  description = "Tags for every resource, propagated to instances."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,120 @@
+module "naming" {
+  source = "../naming"
+
+  settings           = var.settings
+  name_suffix        = var.name_suffix
+  shard_count        = var.shard_count
+  shard_hash_samples = var.shard_hash_samples
+}
+
+locals {
+  env_names = module.naming.env
+
+  # What a shard needs to find its bucket, queue and table, under the names
+  # snakebatch.settings.Settings.from_env reads.
+  shard_environment = {
+    (local.env_names.backend)           = "aws"
+    (local.env_names.function_prefix)   = module.naming.function_prefix
+    (local.env_names.shard_count)       = tostring(module.naming.shard_count)
+    (local.env_names.bucket)            = module.storage.bucket_name
+    (local.env_names.reports_queue_url) = module.queues.queue_url
+    (local.env_names.reports_dlq_url)   = module.queues.dlq_url
+    (local.env_names.job_table)         = module.storage.table_name
+  }
+}
+
+module "layer" {
+  source = "../layer"
+
+  layer_name               = module.naming.layer_name
+  zip_path                 = var.layer_zip_path
+  compatible_runtimes      = [module.naming.lambda.runtime]
+  compatible_architectures = [module.naming.lambda.architecture]
+}
+
+module "queues" {
+  source = "../queues"
+
+  queue_name = module.naming.reports_queue
+  dlq_name   = module.naming.reports_dlq
+  tags       = var.tags
+}
+
+module "storage" {
+  source = "../storage"
+
+  bucket_name         = module.naming.bucket
+  table_name          = module.naming.job_table
+  jobs_expiry_days    = var.jobs_expiry_days
+  force_destroy       = var.force_destroy
+  deletion_protection = var.deletion_protection
+  tags                = var.tags
+}
+
+module "mesh" {
+  source = "../mesh"
+
+  function_prefix            = module.naming.function_prefix
+  shard_count                = module.naming.shard_count
+  package_path               = var.function_zip_path
+  runtime                    = module.naming.lambda.runtime
+  architecture               = module.naming.lambda.architecture
+  memory_size                = module.naming.lambda.memory_mb
+  timeout                    = module.naming.lambda.timeout_s
+  alias_name                 = module.naming.alias
+  layer                      = module.layer
+  reserved_concurrency       = var.reserved_concurrency
+  maximum_retry_attempts     = var.maximum_retry_attempts
+  maximum_event_age_seconds  = var.maximum_event_age_seconds
+  on_failure_destination_arn = module.queues.dlq_arn
+  environment_variables      = local.shard_environment
+  bucket_arn                 = module.storage.bucket_arn
+  jobs_prefix                = module.storage.jobs_prefix
+  reports_queue_arn          = module.queues.queue_arn
+  job_table_arn              = module.storage.table_arn
+  log_retention_days         = var.log_retention_days
+  tracing_mode               = var.tracing_mode
+  tags                       = var.tags
+}
+
+module "alarms" {
+  source = "../alarms"
+
+  function_names           = module.mesh.function_names
+  function_timeout_seconds = module.mesh.timeout
+  reports_queue_name       = module.queues.queue_name
+  reports_dlq_name         = module.queues.dlq_name
+  topic_name               = "${module.naming.function_prefix}-alarms"
+  alarm_emails             = var.alarm_emails
+  tags                     = var.tags
+}
+
+module "gatherer" {
+  source = "../gatherer"
+  count  = var.create_gatherer ? 1 : 0
+
+  name                    = "snakebatch-gatherer${var.name_suffix}"
+  instance_type           = var.gatherer.instance_type
+  vpc_id                  = var.gatherer.vpc_id
+  subnet_ids              = var.gatherer.subnet_ids
+  user_data_template_path = var.gatherer.user_data_template_path
+  user_data_vars          = merge(local.shard_environment, var.gatherer.user_data_vars)
+  ingress_cidr_blocks     = var.gatherer.ingress_cidr_blocks
+  create_alb              = var.gatherer.create_alb
+  alb_subnet_ids          = var.gatherer.alb_subnet_ids
+  certificate_arn         = var.gatherer.certificate_arn
+  alb_deletion_protection = var.deletion_protection
+  min_size                = var.gatherer.min_size
+  max_size                = var.gatherer.max_size
+  desired_capacity        = var.gatherer.desired_capacity
+
+  permissions = {
+    bucket_arn         = module.storage.bucket_arn
+    reports_queue_arn  = module.queues.queue_arn
+    reports_dlq_arn    = module.queues.dlq_arn
+    job_table_arn      = module.storage.table_arn
+    shard_function_arn = replace(module.mesh.function_arns[0], "/-[0-9][0-9]$/", "-??")
+  }
+
+  tags = var.tags
+}
