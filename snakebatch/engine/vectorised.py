@@ -2,11 +2,12 @@
 
 Per layer, the batch is routed with one literal mask per condition literal (over the
 rows still unrouted), each bucket's clauses are evaluated as masks over the rows it
-received, and lookalike matching becomes linear algebra: a query matches a condition
-iff none of the condition's clauses is true on it, i.e. iff the product of its
-clause-truth row with the bucket's condition×clause incidence matrix is zero. Class
-counts then come from one more product with the per-condition class counts, and the
-lookalike lists (when asked for) are the matched conditions' entries in file order.
+received, and lookalike matching becomes array work: a query matches a condition iff its
+falsified clauses include all of its clauses, a gather over columns (most conditions
+have one clause) rather than a BLAS product, which thread contention makes slow on a
+busy machine. Class counts then come from an integer product with the per-condition
+class counts, and the lookalike lists (when asked for) are the matched conditions'
+entries in file order.
 
 Literal masks come from any ``mask(literal, idx) -> bool array`` provider over the
 batch's normalised rows; the columnar store evaluates each distinct value once.
@@ -26,21 +27,38 @@ MaskFn = Callable[[list, np.ndarray], np.ndarray]
 
 @dataclass
 class BucketMatrices:
-    incidence: np.ndarray  # conditions × clauses, float32 0/1
+    singles: np.ndarray  # ids of one-clause conditions
+    single_clause: np.ndarray  # their clause
+    multis: list[tuple[int, np.ndarray]]  # (id, clauses) of longer conditions
+    empties: np.ndarray  # ids of empty conditions (always match)
     class_counts: np.ndarray  # conditions × classes, entries per class
     entry_positions: list[np.ndarray]  # per condition, entry positions (ascending)
 
     @classmethod
     def build(cls, bucket: CompiledBucket, n_classes: int) -> BucketMatrices:
-        n_cond, n_clauses = len(bucket.conditions), len(bucket.clauses)
-        incidence = np.zeros((n_cond, n_clauses), dtype=np.float32)
-        class_counts = np.zeros((n_cond, n_classes), dtype=np.int64)
-        for i, cond in enumerate(bucket.conditions):
-            incidence[i, list(cond)] = 1.0
+        conds = bucket.conditions
+        class_counts = np.zeros((len(conds), n_classes), dtype=np.int64)
+        for i in range(len(conds)):
             for p in bucket.entries_of[i]:
                 class_counts[i, bucket.entries[p].klass] += 1
-        positions = [np.asarray(ps, dtype=np.int64) for ps in bucket.entries_of]
-        return cls(incidence, class_counts, positions)
+        singles = [i for i, c in enumerate(conds) if len(c) == 1]
+        return cls(
+            singles=np.asarray(singles, dtype=np.intp),
+            single_clause=np.asarray([conds[i][0] for i in singles], dtype=np.intp),
+            multis=[(i, np.asarray(c, dtype=np.intp)) for i, c in enumerate(conds) if len(c) > 1],
+            empties=np.asarray([i for i, c in enumerate(conds) if not c], dtype=np.intp),
+            class_counts=class_counts,
+            entry_positions=[np.asarray(ps, dtype=np.int64) for ps in bucket.entries_of],
+        )
+
+    def matched(self, falsified: np.ndarray) -> np.ndarray:
+        """Rows × conditions: every clause of the condition is falsified on the row."""
+        out = np.empty((falsified.shape[0], len(self.entry_positions)), dtype=bool)
+        out[:, self.singles] = falsified[:, self.single_clause]
+        for i, clauses in self.multis:
+            out[:, i] = falsified[:, clauses].all(axis=1)
+        out[:, self.empties] = True
+        return out
 
 
 class BatchModel:
@@ -77,18 +95,18 @@ class BatchModel:
             assigned[remaining] = len(chain) - 1
         return assigned
 
-    def clause_truth(self, bucket: CompiledBucket, idx: np.ndarray, mask: MaskFn) -> np.ndarray:
-        """Rows × clauses truth; a literal runs only on rows its clause has not yet made true."""
-        truth = np.zeros((idx.size, len(bucket.clauses)), dtype=np.float32)
+    def falsified(self, bucket: CompiledBucket, idx: np.ndarray, mask: MaskFn) -> np.ndarray:
+        """Rows × clauses: the clause is false; a literal runs only on rows still false."""
+        false = np.ones((idx.size, len(bucket.clauses)), dtype=bool)
         for j, clause in enumerate(bucket.clauses):
             open_rows = np.arange(idx.size)
             for lit in clause:
                 if open_rows.size == 0:
                     break
                 hit = mask(lit, idx[open_rows])
-                truth[open_rows[hit], j] = 1.0
+                false[open_rows[hit], j] = False
                 open_rows = open_rows[~hit]
-        return truth
+        return false
 
     def evaluate(
         self, n: int, mask: MaskFn, *, want_entries: bool
@@ -103,8 +121,7 @@ class BatchModel:
                 mats = self.matrices[layer][b]
                 if idx.size == 0 or not bucket.conditions:
                     continue
-                truth = self.clause_truth(bucket, idx, mask)
-                matched = (truth @ mats.incidence.T) == 0  # rows × conditions
+                matched = mats.matched(self.falsified(bucket, idx, mask))
                 counts[idx] += matched.astype(np.int64) @ mats.class_counts
                 if per_row is not None:
                     self._collect(bucket, mats, idx, matched, per_row)
