@@ -1,0 +1,1 @@
+"""Builds the Lambda artefacts: the engine layer and the handler's function zip."""

@@ -1,0 +1,162 @@
+"""The engine layer: built in the test run, unpacked clean, imported with only its tree.
+
+The import runs in a fresh interpreter with ``-S`` (no site-packages) and
+``PYTHONPATH`` set to the unpacked ``python/`` directory only, as Lambda mounts a
+layer under ``/opt/python``; it must serve a reference fixture model exactly as the
+engine does here, with the compiled kernels and, once they are removed or broken, with
+the pure-Python fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from layers.build import (
+    FIXED_TIME,
+    LayerBuildError,
+    Target,
+    build_function,
+    build_layer,
+    check_host,
+    deterministic_zip,
+)
+from layers.elfcheck import ElfCheckError, check, read_needs
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
+MODEL = FIXTURES / "titanic-balanced.model.json"
+EXPECTED = FIXTURES / "titanic-balanced.expected.jsonl"
+KERNEL_GLOB = "python/snakebatch/engine/_kernels*.so"
+
+SERVE = """
+import json, sys
+import snakebatch, snakebatch.engine.columns as columns
+from snakebatch.engine import Snake
+queries = [json.loads(line)["query"] for line in open(sys.argv[2])][:40]
+model = Snake(sys.argv[1])
+print(json.dumps({
+    "package": snakebatch.__file__,
+    "compiled": columns._compiled is not None,
+    "predictions": [model.get_prediction(q) for q in queries],
+    "probabilities": [model.get_probability(q) for q in queries],
+}, default=str))
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    layer, needs = build_layer(out)
+    function = build_function(out)
+    return out, layer, needs, function
+
+
+def _unpack(zip_path: Path, dest: Path) -> Path:
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(dest)
+    return dest
+
+
+def _serve(layer_dir: Path, cwd: Path) -> dict:
+    """A bare interpreter: no site-packages, no repo on the path, only the layer."""
+    python = getattr(sys, "_base_executable", sys.executable)
+    env = {"PYTHONPATH": str(layer_dir / "python"), "PATH": "/usr/bin:/bin", "HOME": str(cwd)}
+    done = subprocess.run(
+        [python, "-S", "-c", SERVE, str(MODEL), str(EXPECTED)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _expected() -> dict:
+    from snakebatch.engine import Snake
+
+    queries = [json.loads(line)["query"] for line in EXPECTED.read_text().splitlines()][:40]
+    model = Snake(str(MODEL))
+    return json.loads(
+        json.dumps(
+            {
+                "predictions": [model.get_prediction(q) for q in queries],
+                "probabilities": [model.get_probability(q) for q in queries],
+            },
+            default=str,
+        )
+    )
+
+
+def test_layer_serves_a_fixture_model_from_a_clean_directory(built, tmp_path):
+    _, layer, _, _ = built
+    root = _unpack(layer.path, tmp_path / "opt")
+    assert list(root.glob(KERNEL_GLOB)), "the compiled kernels are in the layer"
+    assert (root / "python" / "numpy").is_dir()
+    served = _serve(root, tmp_path)
+    assert served["package"].startswith(str(root))
+    assert served["compiled"] is True
+    expected = _expected()
+    assert served["predictions"] == expected["predictions"]
+    assert served["probabilities"] == expected["probabilities"]
+
+
+def test_layer_falls_back_to_pure_python_when_the_module_cannot_load(built, tmp_path):
+    _, layer, _, _ = built
+    root = _unpack(layer.path, tmp_path / "opt")
+    for module in root.glob(KERNEL_GLOB):
+        module.write_bytes(b"\x7fELF not really")  # an unloadable module, as a glibc clash is
+    served = _serve(root, tmp_path)
+    assert served["compiled"] is False
+    expected = _expected()
+    assert served["predictions"] == expected["predictions"]
+    assert served["probabilities"] == expected["probabilities"]
+
+
+def test_compiled_modules_fit_the_lambda_runtime(built):
+    _, _, needs, _ = built
+    target = Target.from_settings()
+    assert target.max_glibc == (2, 26)  # python3.11 runs on Amazon Linux 2
+    ours = [n for n in needs if "snakebatch" in n.path.parts]
+    assert ours and all(n.machine == "EM_X86_64" for n in ours)
+    assert all(n.glibc <= (2, 26) for n in needs)
+    module = ours[0].path
+    assert read_needs(module).glibc >= (2, 2)
+    with pytest.raises(ElfCheckError, match="needs GLIBC_"):
+        check(module, max_glibc=(2, 1), architecture="x86_64")
+    with pytest.raises(ElfCheckError, match="not arm64"):
+        check(module, max_glibc=(2, 34), architecture="arm64")
+
+
+def test_zip_is_deterministic_and_function_zip_holds_the_handler(built, tmp_path):
+    out, layer, _, function = built
+    again = deterministic_zip(out / "layer" / "tree", tmp_path / "again.zip")
+    assert again.sha256 == layer.sha256
+    with zipfile.ZipFile(layer.path) as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        assert all(i.date_time == FIXED_TIME for i in archive.infolist())
+        assert all(n.startswith("python/") for n in names)
+        assert not any(n.endswith(".pyc") for n in names)
+        assert not any(n.endswith(".c") for n in names if n.startswith("python/snakebatch/"))
+    with zipfile.ZipFile(function.path) as archive:
+        assert archive.namelist() == ["handler_snake.py"]
+    rebuilt = build_function(tmp_path / "f")
+    assert rebuilt.sha256 == function.sha256
+
+
+def test_bad_targets_are_typed_errors():
+    with pytest.raises(LayerBuildError, match="unknown runtime"):
+        _ = Target("python2.7", "x86_64").max_glibc
+    with pytest.raises(LayerBuildError, match=r"needs Python 3\.12"):
+        check_host(Target("python3.12", "x86_64"))
+    with pytest.raises(LayerBuildError, match="arm64"):
+        check_host(Target("python3.11", "arm64"))
+    assert Target("python3.12", "x86_64").platforms()[0] == "manylinux_2_34_x86_64"
+    assert Target("python3.11", "x86_64").platforms()[-1] == "manylinux2014_x86_64"
