@@ -10,8 +10,10 @@ import math
 from collections.abc import Callable
 
 from snakebatch.gatherer.charts import bar_chart, line_chart
+from snakebatch.ops.planner import required_rate, slots_needed
+from snakebatch.ops.quotas import SEED_QUOTAS
 
-SEED_SPAWN_BUDGET = 1000 / 60
+ROWS = [int(10 ** (k / 8)) for k in range(24, 49)]
 
 
 def tree_invocations() -> str:
@@ -55,8 +57,44 @@ def seed_cost() -> str:
     )
 
 
+def spawn_vs_budget() -> str:
+    """The planner's required spawn rate against the account's scaling budget."""
+    series = [
+        (f"{layers} layers", [(n, required_rate(n, layers, 1000)) for n in ROWS])
+        for layers in (5, 25)
+    ]
+    return line_chart(
+        series,
+        title="Spawn rate a training job needs (τ=1000) vs the account budget",
+        x_label="rows N (log scale)",
+        y_label="spawns / s",
+        log_x=True,
+        hlines=[(f"budget {SEED_QUOTAS.scaling_rate_per_s:.2f}/s", SEED_QUOTAS.scaling_rate_per_s)],
+        caption="From snakebatch.ops.planner with the seed's parameters. Above the dashed "
+        "line a run wedges unless provisioned slots absorb the excess.",
+    )
+
+
+def slots_vs_rows() -> str:
+    series = [
+        (f"{layers} layers", [(n, slots_needed(n, layers, 1000)) for n in ROWS])
+        for layers in (5, 25)
+    ]
+    return line_chart(
+        series,
+        title="Provisioned slots needed to stay feasible (τ=1000)",
+        x_label="rows N (log scale)",
+        y_label="slots",
+        log_x=True,
+        caption="snakebatch.ops.planner.slots_needed: zero below the wedge, then "
+        "growing like L·N / log N.",
+    )
+
+
 CHARTS: dict[str, Callable[[], str]] = {
     "tree-invocations": tree_invocations,
     "seed-slots": seed_slots,
     "seed-cost": seed_cost,
+    "spawn-vs-budget": spawn_vs_budget,
+    "slots-vs-rows": slots_vs_rows,
 }
