@@ -119,16 +119,41 @@ def rep(s: str) -> float:
     return best
 
 
+def _is_special(c: str) -> bool:
+    return not c.isalnum() and not c.isspace()
+
+
+def _ascii_deleter(predicate) -> dict[int, None]:
+    """A ``str.translate`` table deleting the ASCII characters that satisfy ``predicate``.
+
+    Built from the predicate itself, so the fast ASCII path below counts exactly what
+    the per-character Python predicate counts (``\x1c``–``\x1f`` are spaces, etc.).
+    """
+    return str.maketrans("", "", "".join(chr(i) for i in range(128) if predicate(chr(i))))
+
+
+_NO_UPPER = _ascii_deleter(str.isupper)
+_NO_DIGIT = _ascii_deleter(str.isdigit)
+_NO_SPECIAL = _ascii_deleter(_is_special)
+
+
 def upper_count(s: str) -> int:
+    if s.isascii():
+        return len(s) - len(s.translate(_NO_UPPER))
     return sum(1 for c in s if c.isupper())
 
 
 def digit_count(s: str) -> int:
+    """Digits in Python's ``isdigit`` sense (superscripts count); called per distinct value."""
+    if s.isascii():
+        return len(s) - len(s.translate(_NO_DIGIT))
     return sum(1 for c in s if c.isdigit())
 
 
 def special_count(s: str) -> int:
-    return sum(1 for c in s if not c.isalnum() and not c.isspace())
+    if s.isascii():
+        return len(s) - len(s.translate(_NO_SPECIAL))
+    return sum(1 for c in s if _is_special(c))
 
 
 def words(s: str) -> int:
