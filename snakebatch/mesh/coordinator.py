@@ -28,7 +28,7 @@ from snakebatch.mesh.assembly import assemble, model_key
 from snakebatch.mesh.events import COMPLETIONS, MeshEventError, NodeEvent, NodeParams, node_shard
 from snakebatch.mesh.jobs import OPEN_STATES, JobNotFound, JobRecord, JobStore, LeafEntry
 from snakebatch.mesh.reports import ReportError, check_message, encode, load_leaf, report_key
-from snakebatch.mesh.staging import build_dataset, load_dataset, package_key, stage
+from snakebatch.mesh.staging import build_dataset, evict, load_dataset, package_key, stage
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +212,7 @@ class Coordinator:
         self.backend.store.put(model_key(job.model_id, stripped=True), stripped)
         self.jobs.set_timing(job.model_id, "assembly_s", time.time() - t0)
         self.jobs.finish(job.model_id, "done", error=None, at=time.time())
+        evict(package_key(job.model_id))
 
     def _assemble(self, job: JobRecord) -> tuple[bytes, bytes]:
         p = job.params

@@ -114,7 +114,11 @@ def load_dataset(store: ObjectStore, key: str) -> Dataset:
     return ds
 
 
+def evict(key: str) -> None:
+    """Drop a package from this process's memory (its job is over)."""
+    _memory.pop(key, None)
+
+
 def _trim() -> None:
     while len(_memory) > _MEMORY_DATASETS:
         _memory.popitem(last=False)
-
