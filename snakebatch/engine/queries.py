@@ -78,5 +78,6 @@ def normalise(x: Any, header: Sequence[str], datatypes: Sequence[str]) -> dict[s
     out: dict[str, Any] = {}
     for h, kind in zip(header[1:], datatypes[1:], strict=True):
         if h in query:
-            out[h] = as_number(query[h]) if kind == "N" else query[h]
+            v = query[h]
+            out[h] = as_number(v) if kind == "N" and type(v) is not float else v
     return out
