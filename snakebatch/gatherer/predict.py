@@ -40,7 +40,7 @@ def parse_request(body: bytes, max_rows: int) -> tuple[str, str, list[dict[str, 
         raise BadRequest(f"unknown fields {unknown}; expected model_id, rows, mode")
     model_id = check_id_param(doc.get("model_id"), "model_id")
     mode = doc.get("mode", "batch")
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:
         raise BadRequest(f"mode must be one of {sorted(MODES)}, got {mode!r}")
     rows = doc.get("rows")
     if not isinstance(rows, list):
