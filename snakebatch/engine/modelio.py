@@ -58,8 +58,8 @@ def model_from_dict(data: Any, *, source: str = "<model>", **fallbacks: Any) -> 
             raise ModelFormatError(f"{source}: missing required key {key!r}")
     header, targets, datatypes = data["header"], data["targets"], data["datatypes"]
     _check_header(header, datatypes, source)
-    if not isinstance(targets, list):
-        raise ModelFormatError(f"{source}: 'targets' must be an array")
+    if not isinstance(targets, list) or not targets:
+        raise ModelFormatError(f"{source}: 'targets' must be a non-empty array")
     population = data.get("population") or []
     if not isinstance(population, list) or not all(isinstance(r, Mapping) for r in population):
         raise ModelFormatError(f"{source}: 'population' must be an array of objects")

@@ -8,6 +8,7 @@ here delegates to :class:`Predictor`, :mod:`modelio` and :mod:`validation`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -46,7 +47,7 @@ class Snake:
     ) -> None:
         if isinstance(Knowledge, SnakeModel):
             model = Knowledge
-        elif isinstance(Knowledge, str) and Knowledge.endswith(".json"):
+        elif is_model_path(Knowledge):
             model = load_model(
                 Knowledge, n_layers=n_layers, bucket=bucket, noise=noise, vocal=vocal
             )
@@ -207,6 +208,13 @@ class Snake:
 
     def apply_clause(self, X: Any, clause: Sequence[Sequence]) -> bool:
         return clause_holds(clause, _raw(X), self.model.header)
+
+
+def is_model_path(knowledge: Any) -> bool:
+    """A string (or path object) ending in ``.json`` names a model file (case-sensitive)."""
+    if isinstance(knowledge, os.PathLike):
+        knowledge = os.fspath(knowledge)
+    return isinstance(knowledge, str) and knowledge.endswith(".json")
 
 
 def _raw(x: Any) -> dict:

@@ -144,6 +144,8 @@ def test_missing_layers_gives_zero_lookalikes_and_uniform_probability() -> None:
     assert snake.get_lookalikes({"color": "red"}) == []
     assert snake.get_probability({"color": "red"}) == {"A": 0.5, "B": 0.5}
     assert snake.get_prediction({"color": "red"}) == "A"
+    assert snake.get_probability([{"color": "red"}, {}]) == [{"A": 0.5, "B": 0.5}] * 2
+    assert snake.get_lookalikes([{}]) == [[]]
 
 
 def test_missing_config_uses_constructor_fallbacks(tmp_path: Path) -> None:
@@ -177,6 +179,7 @@ def test_missing_file_is_a_typed_error(tmp_path: Path) -> None:
         ('{"header": [], "datatypes": [], "targets": []}', "'header'"),
         ('{"header": ["y", "x"], "datatypes": ["T"], "targets": []}', "'datatypes'"),
         ('{"header": ["y"], "datatypes": ["T"], "targets": 3}', "'targets'"),
+        ('{"header": ["y"], "datatypes": ["T"], "targets": []}', "non-empty"),
     ],
 )
 def test_malformed_files_raise_model_format_error(text: str, match: str) -> None:
@@ -252,3 +255,9 @@ def test_non_ascii_is_escaped() -> None:
     text = dumps_model(model_from_dict(d))
     assert "\\u00e9" in text and "\\ud83d\\ude00" in text
     assert text.isascii()
+
+
+def test_path_objects_ending_in_json_load(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    save_model(model_from_dict(example()), path)
+    assert Snake(path).get_prediction({"color": "rose", "size": 12}) == "A"
