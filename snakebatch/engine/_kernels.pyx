@@ -9,6 +9,8 @@ import numpy as np
 
 from collections import Counter
 
+from libc.stdlib cimport free, malloc, qsort
+
 DEF LEV_LIMIT = 256
 DEF CHI_FLOOR = 0.001
 
@@ -114,27 +116,64 @@ def lev(list strs, str ref):
     return out
 
 
-cdef set _bigrams(str s):
-    cdef Py_ssize_t i
-    return {s[i : i + 2] for i in range(len(s) - 1)}
+cdef int _cmp_u64(const void* a, const void* b) noexcept nogil:
+    cdef unsigned long long x = (<unsigned long long*>a)[0], y = (<unsigned long long*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef Py_ssize_t _bigram_codes(str s, unsigned long long* buf):
+    """Distinct bigrams of ``s`` as sorted 64-bit codes (two 21-bit code points)."""
+    cdef Py_ssize_t i, k, n = len(s) - 1
+    if n <= 0:
+        return 0
+    for i in range(n):
+        buf[i] = ((<unsigned long long>s[i]) << 32) | (<unsigned long long>s[i + 1])
+    qsort(buf, n, sizeof(unsigned long long), _cmp_u64)
+    k = 1
+    for i in range(1, n):
+        if buf[i] != buf[k - 1]:
+            buf[k] = buf[i]
+            k += 1
+    return k
 
 
 def jac(list strs, str ref):
-    cdef Py_ssize_t i, n = len(strs), lr = len(ref)
+    cdef Py_ssize_t i, n = len(strs), lr = len(ref), width = lr, na, nb, ia, ib, inter, union
     cdef str s
-    cdef set rb = _bigrams(ref), sb
-    cdef Py_ssize_t inter, union
+    for s in strs:
+        if len(s) > width:
+            width = len(s)
+    cdef unsigned long long* a = <unsigned long long*>malloc((width + 1) * sizeof(unsigned long long))
+    cdef unsigned long long* b = <unsigned long long*>malloc((lr + 1) * sizeof(unsigned long long))
+    if a == NULL or b == NULL:
+        free(a)
+        free(b)
+        raise MemoryError()
     out = np.empty(n, dtype=np.float64)
     cdef double[:] o = out
-    for i in range(n):
-        s = strs[i]
-        if len(s) < 2 and lr < 2:
-            o[i] = 1.0 if s == ref else 0.0
-            continue
-        sb = _bigrams(s)
-        inter = len(sb & rb)
-        union = len(sb) + len(rb) - inter
-        o[i] = 1.0 if union == 0 else (<double>inter) / union
+    try:
+        nb = _bigram_codes(ref, b)
+        for i in range(n):
+            s = strs[i]
+            if len(s) < 2 and lr < 2:
+                o[i] = 1.0 if s == ref else 0.0
+                continue
+            na = _bigram_codes(s, a)
+            ia = ib = inter = 0
+            while ia < na and ib < nb:
+                if a[ia] == b[ib]:
+                    inter += 1
+                    ia += 1
+                    ib += 1
+                elif a[ia] < b[ib]:
+                    ia += 1
+                else:
+                    ib += 1
+            union = na + nb - inter
+            o[i] = 1.0 if union == 0 else (<double>inter) / union
+    finally:
+        free(a)
+        free(b)
     return out
 
 
@@ -208,3 +247,51 @@ def chi(list strs, dict expected):
             total += (obs - e) ** 2 / max(e, CHI_FLOOR)
         o[i] = total
     return out
+
+
+cdef bint _lev_at_most(str a, str b, double limit):
+    """``lev(a, b) <= limit``, stopping once every cell of a DP row exceeds the limit."""
+    cdef Py_ssize_t la = len(a), lb = len(b), i, j
+    cdef long prev[LEV_LIMIT + 1]
+    cdef long cur[LEV_LIMIT + 1]
+    cdef long best, x, row_min
+    cdef Py_UCS4 ca
+    if la == 0:
+        return lb <= limit
+    if lb == 0:
+        return la <= limit
+    if la > LEV_LIMIT or lb > LEV_LIMIT:
+        return _bag(a, b) <= limit
+    if (la - lb if la > lb else lb - la) > limit:
+        return False
+    for j in range(lb + 1):
+        prev[j] = j
+    for i in range(1, la + 1):
+        ca = a[i - 1]
+        cur[0] = i
+        row_min = i
+        for j in range(1, lb + 1):
+            best = prev[j] + 1
+            x = cur[j - 1] + 1
+            if x < best:
+                best = x
+            x = prev[j - 1] + (ca != b[j - 1])
+            if x < best:
+                best = x
+            cur[j] = best
+            if best < row_min:
+                row_min = best
+        if row_min > limit:
+            return False
+        for j in range(lb + 1):
+            prev[j] = cur[j]
+    return prev[lb] <= limit
+
+
+def lev_at_most(list strs, str ref, double limit):
+    cdef Py_ssize_t i, n = len(strs)
+    out = np.empty(n, dtype=np.uint8)
+    cdef unsigned char[:] o = out
+    for i in range(n):
+        o[i] = _lev_at_most(strs[i], ref, limit)
+    return out.view(bool)

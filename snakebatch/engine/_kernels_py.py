@@ -50,3 +50,8 @@ def csl(strs: list[str], ref: str) -> np.ndarray:
 
 def chi(strs: list[str], expected: dict) -> np.ndarray:
     return np.fromiter((m.chi(s, expected) for s in strs), dtype=np.float64, count=len(strs))
+
+
+def lev_at_most(strs: list[str], ref: str, limit: float) -> np.ndarray:
+    """``lev(s, ref) <= limit`` per string (the LEV literal's test)."""
+    return np.fromiter((m.lev(s, ref) <= limit for s in strs), dtype=bool, count=len(strs))

@@ -34,6 +34,7 @@ except ImportError:  # not built: the pure-Python kernels give the same answers
 
 EXACT_INT = 2**53
 CACHE_LIMIT = 4096
+UNKNOWN = 2  # per-rendering cache state: 0 false, 1 true, 2 not computed yet
 
 MEASURES: dict[str, Callable[[str], float]] = {
     "len": len,
@@ -67,6 +68,7 @@ MEASURE_OF_KIND = {
 }
 REF_KINDS = {"LEV": "lev", "JAC": "jac", "SIM": "sim", "PFX": "cpl", "SFX": "csl"}
 STRING_REF_KINDS = {"T": "contains", "TEQ": "equals", "TSW": "startswith", "TEW": "endswith"}
+TEXT_KINDS = frozenset({*MEASURE_OF_KIND, *REF_KINDS, *STRING_REF_KINDS, "CFC"})
 NUMERIC_KINDS = frozenset({"N", "NZ", "NL", "NMG", "NRG"})
 
 
@@ -97,6 +99,25 @@ def _cache_key(value: Any) -> Any:
         items = tuple((_cache_key(k), _cache_key(v)) for k, v in value.items())
         return None if any(None in pair for pair in items) else ("dict", items)
     return None
+
+
+def _distinct(codes: np.ndarray, size: int) -> np.ndarray:
+    """Sorted distinct codes (cheaper than ``np.unique`` for small code ranges)."""
+    if len(codes) == 1:
+        return codes
+    seen = np.zeros(size, dtype=bool)
+    seen[codes] = True
+    return np.flatnonzero(seen)
+
+
+def _ref_pair(value: Any) -> bool:
+    """A ``[reference, threshold]`` value the vectorised path handles exactly."""
+    return (
+        isinstance(value, list | tuple)
+        and len(value) >= 2
+        and _plain_number(value[1])
+        and isinstance(value[0], str | int | float)
+    )
 
 
 def _below(mu: np.ndarray, v: Any, negated: bool) -> np.ndarray:
@@ -221,6 +242,7 @@ class ColumnStore:
         self.kernels = kernels(compiled)
         self._features: dict[str, Feature] = {}
         self._unique_cache: dict[Any, np.ndarray] = {}
+        self._measure_cache: dict[Any, np.ndarray] = {}
 
     def feature(self, index: int) -> Feature:
         """The precomputed column of ``header[index]`` (built on first use)."""
@@ -246,16 +268,8 @@ class ColumnStore:
         if kind == "NZR":
             eq, ne = feat.zero
             return (ne if neg else eq)[rows_idx]
-        if (
-            kind in MEASURE_OF_KIND
-            or kind in REF_KINDS
-            or kind in STRING_REF_KINDS
-            or kind == "CFC"
-        ):
-            per_unique = self._per_unique(feat, kind, value, neg)
-            if per_unique is None:
-                return self._scalar(literal, rows_idx)
-            return per_unique[feat.text[1][rows_idx]] & feat.present[rows_idx]
+        if kind in TEXT_KINDS:
+            return self._text_mask(feat, literal, kind, value, neg, rows_idx)
         return np.zeros(len(rows_idx), dtype=bool)  # unknown type: false both ways
 
     def _scalar(self, literal: Sequence, rows_idx: np.ndarray) -> np.ndarray:
@@ -328,39 +342,94 @@ class ColumnStore:
             inside = (lo < x) & (x <= hi)
             return ok & (inside if neg else ~inside)
 
-    def _per_unique(self, feat: Feature, kind: str, value: Any, neg: bool) -> np.ndarray | None:
-        """The literal's truth on each distinct rendering, or None if only the scalar path is exact."""
+    def _text_mask(
+        self,
+        feat: Feature,
+        literal: Sequence,
+        kind: str,
+        value: Any,
+        neg: bool,
+        rows_idx: np.ndarray,
+    ) -> np.ndarray:
+        """Text literals: truth per distinct rendering, computed only for renderings
+        the rows ask about and remembered for the next call with the same literal."""
+        uniques, codes = feat.text
+        c = codes[rows_idx]
+        present = feat.present[rows_idx]
+        if kind in REF_KINDS and kind != "LEV" and _ref_pair(value):
+            return self._ref_mask(feat, kind, value, neg, c, present)
         key = _cache_key(value)
         cache_key = None if key is None else (id(feat), kind, neg, key)
-        if cache_key is not None:
-            hit = self._unique_cache.get(cache_key)
-            if hit is not None:
-                return hit
-        try:
-            result = self._compute_unique(feat, kind, value, neg)
-        except (TypeError, ValueError, IndexError, KeyError, OverflowError):
-            result = None  # an odd literal value: the scalar path decides, row by row
-        if result is not None and cache_key is not None:
-            if len(self._unique_cache) >= CACHE_LIMIT:
-                self._unique_cache.clear()
-            self._unique_cache[cache_key] = result
-        return result
+        entry = None if cache_key is None else self._unique_cache.get(cache_key)
+        if entry is None:
+            if kind in MEASURE_OF_KIND:
+                entry = self._measure_unique(feat, kind, value, neg)
+                if entry is None:
+                    return self._scalar(literal, rows_idx)
+            else:
+                entry = np.full(len(uniques), UNKNOWN, dtype=np.uint8)
+            if cache_key is not None:
+                if len(self._unique_cache) >= CACHE_LIMIT:
+                    self._unique_cache.clear()
+                self._unique_cache[cache_key] = entry
+        state = entry[c]
+        missing = present & (state == UNKNOWN)
+        if missing.any():
+            need = _distinct(c[missing], len(uniques))
+            try:
+                got = self._compute_strings(kind, value, neg, [uniques[j] for j in need.tolist()])
+            except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+                got = None  # an odd literal value: the scalar path decides, row by row
+            if got is None:
+                return self._scalar(literal, rows_idx)
+            entry[need] = got
+            state = entry[c]
+        return (state == 1) & present
 
-    def _compute_unique(self, feat: Feature, kind: str, value: Any, neg: bool) -> np.ndarray | None:
-        uniques = feat.text[0]
+    def _ref_mask(
+        self, feat: Feature, kind: str, value: Any, neg: bool, c: np.ndarray, present: np.ndarray
+    ) -> np.ndarray:
+        """JAC/SIM/PFX/SFX: the measure against the reference is cached per
+        (feature, type, reference) and shared by every threshold, since generators keep
+        drawing literals against the same few rows."""
+        ref = value[0] if type(value[0]) is str else str(value[0])
+        key = (id(feat), kind, ref)
+        mu = self._measure_cache.get(key)
+        if mu is None:
+            if len(self._measure_cache) >= CACHE_LIMIT:
+                self._measure_cache.clear()
+            mu = self._measure_cache[key] = np.full(len(feat.text[0]), -1.0)
+        got = mu[c]
+        missing = present & (got < 0)
+        if missing.any():
+            need = _distinct(c[missing], len(mu))
+            uniques = feat.text[0]
+            mu[need] = getattr(self.kernels, REF_KINDS[kind])(
+                [uniques[j] for j in need.tolist()], ref
+            )
+            got = mu[c]
+        thr = value[1]
+        with np.errstate(all="ignore"):
+            return _below(got, thr, neg) & present
+
+    @staticmethod
+    def _measure_unique(feat: Feature, kind: str, value: Any, neg: bool) -> np.ndarray | None:
+        if not _plain_number(value):
+            return None
+        with np.errstate(all="ignore"):
+            return _below(feat.measure(MEASURE_OF_KIND[kind]), value, neg).astype(np.uint8)
+
+    def _compute_strings(self, kind: str, value: Any, neg: bool, strs: list[str]) -> Any:
+        """The literal's truth on each string of ``strs``; None if only the scalar path is exact."""
         k = self.kernels
         with np.errstate(all="ignore"):
-            if kind in MEASURE_OF_KIND:
-                if not _plain_number(value):
-                    return None
-                return _below(feat.measure(MEASURE_OF_KIND[kind]), value, neg)
             if kind == "T":
-                hit = k.contains(uniques, value if type(value) is str else str(value))
+                hit = k.contains(strs, value if type(value) is str else str(value))
                 return ~hit if neg else hit
             if kind in STRING_REF_KINDS:
                 if type(value) is not str:
-                    return self._generic(uniques, kind, value, neg)
-                hit = getattr(k, STRING_REF_KINDS[kind])(uniques, value)
+                    return self._generic(strs, kind, value, neg)
+                hit = getattr(k, STRING_REF_KINDS[kind])(strs, value)
                 return ~hit if neg else hit
             if kind == "CFC":
                 ok = isinstance(value, list | tuple) and len(value) >= 2 and type(value[0]) is dict
@@ -369,19 +438,20 @@ class ColumnStore:
                     or not _plain_number(value[1])
                     or not all(type(c) is str and _plain_number(f) for c, f in value[0].items())
                 ):
-                    return self._generic(uniques, kind, value, neg)
-                score = k.chi(uniques, value[0])
+                    return self._generic(strs, kind, value, neg)
+                score = k.chi(strs, value[0])
                 return score < value[1] if neg else score >= value[1]
             # LEV, JAC, SIM, PFX, SFX: [ref, threshold]
             if not (
                 isinstance(value, list | tuple) and len(value) >= 2 and _plain_number(value[1])
             ):
-                return self._generic(uniques, kind, value, neg)
+                return self._generic(strs, kind, value, neg)
             ref = value[0] if type(value[0]) is str else str(value[0])
             thr = value[1]
-            mu = getattr(k, REF_KINDS[kind])(uniques, ref)
             if kind == "LEV":
-                return mu <= thr if neg else mu > thr
+                near = k.lev_at_most(strs, ref, float(thr))
+                return near if neg else ~near
+            mu = getattr(k, REF_KINDS[kind])(strs, ref)
             return _below(mu, thr, neg)
 
     @staticmethod

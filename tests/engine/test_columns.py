@@ -160,6 +160,9 @@ def test_compiled_kernels_equal_fallback(strs, ref):
         a = getattr(compiled, name)(strs, ref)
         b = getattr(_kernels_py, name)(strs, ref)
         assert a.tolist() == b.tolist(), name
+    for limit in (0.0, 1.5, 3.0, 10.0, float("nan")):
+        a = compiled.lev_at_most(strs, ref, limit)
+        assert a.tolist() == _kernels_py.lev_at_most(strs, ref, limit).tolist()
     freqs = {c: 0.25 for c in ref[:3]}
     assert compiled.chi(strs, freqs).tolist() == _kernels_py.chi(strs, freqs).tolist()
 

@@ -1,0 +1,162 @@
+"""``Dataset``: the typed, columnar population every training step works on.
+
+It is built once, from a source (CSV, rows, DataFrame) or from the mesh's staged
+package, and resolves what must be identical for every layer and every leaf: the
+datatypes, the concrete oppose profile, the MI weights and the column statistics.
+``from_package`` never re-detects anything: a leaf sees exactly the job's types.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from snakebatch.engine.classes import ClassIndex
+from snakebatch.engine.columns import ColumnStore
+from snakebatch.engine.errors import DataError
+from snakebatch.engine.ingest import Population, ingest
+from snakebatch.engine.mutual_info import feature_weights
+from snakebatch.engine.profiles import column_stats, resolve
+
+PACKAGE_FORMAT = 1
+MI_FLOOR = 1e-4
+
+
+class Dataset:
+    """Population, targets and precomputed columns, with the profile resolved."""
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        datatypes: Sequence[str],
+        targets: Sequence[Any],
+        rows: list[dict],
+        *,
+        profile: str | None = "auto",
+        mi_weights: Sequence[float] | None = None,
+        column_stats: dict[int, tuple[float, float, float]] | None = None,
+        seed: int | None = None,
+        notes: Sequence[str] = (),
+        compiled: bool | None = None,
+    ) -> None:
+        if len(rows) != len(targets):
+            raise DataError(f"{len(rows)} rows but {len(targets)} targets")
+        self.header = list(header)
+        self.datatypes = list(datatypes)
+        self.targets = list(targets)
+        self.rows = rows
+        self.notes = list(notes)
+        self.n = len(rows)
+        self.columns = ColumnStore(self.header, self.datatypes, rows, compiled=compiled)
+        self.classes = ClassIndex.from_targets(self.targets)
+        self.y = np.array(self.classes.of_target, dtype=np.intp)
+        self.profile = resolve(profile, self.header, self.datatypes, rows, random.Random(seed))
+        if mi_weights is None:
+            mi_weights = feature_weights(rows, self.header, self.datatypes, self.y)
+        self.mi_weights = [float(w) for w in mi_weights]
+        self.weights = np.array(self.mi_weights) + MI_FLOOR  # feature-pick weights (§4.6)
+        if column_stats is None:
+            column_stats = _stats(self) if self.profile == "scientific" else {}
+        self.column_stats = dict(column_stats)
+        self.codes = _value_codes(self)
+
+    @classmethod
+    def from_source(
+        cls,
+        source: Any,
+        *,
+        target: int | str = 0,
+        excluded: Sequence[int | str] = (),
+        datatypes: Sequence[str] | None = None,
+        profile: str | None = "auto",
+        seed: int | None = None,
+        compiled: bool | None = None,
+    ) -> Dataset:
+        """Ingest a CSV path/bytes, rows or a DataFrame (spec §3)."""
+        pop: Population = ingest(source, target=target, excluded=excluded, datatypes=datatypes)
+        return cls(
+            pop.header,
+            pop.datatypes,
+            pop.targets,
+            pop.rows,
+            profile=profile,
+            seed=seed,
+            notes=pop.notes,
+            compiled=compiled,
+        )
+
+    def to_package(self) -> dict:
+        """The staged package: JSON-serialisable, features as columns."""
+        names = self.header[1:]
+        return {
+            "format": PACKAGE_FORMAT,
+            "header": self.header,
+            "datatypes": self.datatypes,
+            "target_index": 0,
+            "oppose_profile": self.profile,
+            "targets": self.targets,
+            "population": [[r[h] for r in self.rows] for h in names],
+            "mi_weights": self.mi_weights,
+            "column_stats": {str(i): list(s) for i, s in self.column_stats.items()},
+        }
+
+    @classmethod
+    def from_package(cls, pkg: dict, *, compiled: bool | None = None) -> Dataset:
+        """Rebuild from ``to_package`` output with the package's types and profile."""
+        try:
+            header, datatypes, targets = pkg["header"], pkg["datatypes"], pkg["targets"]
+            columns = pkg["population"]
+            profile = pkg["oppose_profile"]
+        except (KeyError, TypeError) as exc:
+            raise DataError(f"not a staged training package: missing {exc}") from exc
+        if len(columns) != len(header) - 1 or any(len(c) != len(targets) for c in columns):
+            raise DataError("staged package: population columns do not match header/targets")
+        names = header[1:]
+        rows = [
+            {header[0]: t, **{h: col[j] for h, col in zip(names, columns, strict=True)}}
+            for j, t in enumerate(targets)
+        ]
+        stats = {int(i): tuple(s) for i, s in pkg.get("column_stats", {}).items()}
+        return cls(
+            header,
+            datatypes,
+            targets,
+            rows,
+            profile=profile,
+            mi_weights=pkg.get("mi_weights"),
+            column_stats=stats if "column_stats" in pkg else None,
+            compiled=compiled,
+        )
+
+
+def _stats(ds: Dataset) -> dict[int, tuple[float, float, float]]:
+    return column_stats(ds.header, ds.datatypes, ds.rows)
+
+
+def _value_codes(ds: Dataset) -> np.ndarray:
+    """(rows × header) int codes: equal values share a code; NaN numbers are -1.
+
+    Generators need "the features where row T and row F differ" for every pair they
+    oppose; with codes that is one vectorised comparison per pair.
+    """
+    codes = np.zeros((ds.n, len(ds.header)), dtype=np.int32)
+    for i in range(1, len(ds.header)):
+        h = ds.header[i]
+        seen: dict[Any, int] = {}
+        col = codes[:, i]
+        for j, r in enumerate(ds.rows):
+            v = r.get(h)
+            if isinstance(v, float):
+                if math.isnan(v):
+                    if ds.datatypes[i] == "N":
+                        col[j] = -1
+                        continue
+                    v = ("nan",)
+                else:
+                    v = v + 0.0
+            col[j] = seen.setdefault(v, len(seen))
+    return codes

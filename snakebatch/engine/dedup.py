@@ -1,0 +1,36 @@
+"""Deduplication of training rows by their typed feature values (spec §3.5, §7.3 #5).
+
+The reference joins ``str()`` renderings without a separator, so ``("ab","c")`` and
+``("a","bc")`` collide; here the key is a tuple of typed values, with ``-0.0`` and
+``0.0`` one value and every NaN one value, so rows that no literal can tell apart
+are exactly the rows that share a key.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+
+def _part(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ("nan",)
+        return value + 0.0  # -0.0 + 0.0 == 0.0, so both zeros share a key
+    return value
+
+
+def row_key(features: Sequence[Any]) -> tuple:
+    return tuple(_part(v) for v in features)
+
+
+def keep_first(keys: Sequence[tuple]) -> list[int]:
+    """Positions of the first row of every distinct key, in input order."""
+    seen: set[tuple] = set()
+    kept = []
+    for i, key in enumerate(keys):
+        if key not in seen:
+            seen.add(key)
+            kept.append(i)
+    return kept

@@ -1,0 +1,366 @@
+"""Literal generators (spec §4.6): given a row T and a row F, a literal meant to be
+true on T and false on F.
+
+Every generator first picks one feature where the two rows differ (weighted by mutual
+information), then one of the building blocks of its profile. Randomness comes only
+from the ``random.Random`` passed in, and every pool is an ordered list (never a set),
+so the same seed draws the same literal. Guards live with the callers (chain, SAT):
+a generator may return a literal that fails on its pair, and None means "nothing".
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+
+from snakebatch.engine import measures as m
+from snakebatch.engine.dataset import Dataset
+from snakebatch.engine.literals import magnitude
+
+Literal = list
+Oppose = Callable[[int, int, random.Random], Literal | None]
+SEPARATORS = (" ", "/", ":", "-")
+
+
+def mid(a: float, b: float) -> float:
+    return (float(a) + float(b)) / 2
+
+
+@lru_cache(maxsize=65536)
+def _tokens(s: str) -> tuple[str, ...]:
+    """Pieces of ``s`` split on each separator, cut at the first quote; ordered, unique."""
+    out: dict[str, None] = {}
+    for sep in SEPARATORS:
+        for piece in s.split(sep):
+            out[piece.split("'", 1)[0].split('"', 1)[0]] = None
+    return tuple(out)
+
+
+def _chars_missing(a: str, b: str) -> list[str]:
+    """Distinct characters of ``a`` (first-occurrence order) that ``b`` lacks."""
+    return [c for c in dict.fromkeys(a) if c not in b]
+
+
+class Pair:
+    """One feature of the (T, F) pair: its position, renderings and numbers."""
+
+    __slots__ = ("f", "fv", "i", "kernels", "rng", "stats", "t", "tv")
+
+    def __init__(self, ds: Dataset, i: int, t_row: int, f_row: int, rng: random.Random) -> None:
+        h = ds.header[i]
+        self.i = i
+        self.t = ds.rows[t_row][h]
+        self.f = ds.rows[f_row][h]
+        self.tv = self.t if type(self.t) is str else str(self.t)
+        self.fv = self.f if type(self.f) is str else str(self.f)
+        self.rng = rng
+        self.stats = ds.column_stats.get(i)
+        self.kernels = ds.columns.kernels
+
+
+def _threshold_literal(p: Pair, measure: Callable[[str], float], kind: str) -> Literal | None:
+    a, b = measure(p.tv), measure(p.fv)
+    if a == b:
+        return None
+    return [p.i, mid(a, b), a > b, kind]
+
+
+def _pick_applicable(p: Pair, options: tuple[tuple[str, Callable[[str], float]], ...]):
+    live = [(k, fn) for k, fn in options if fn(p.tv) != fn(p.fv)]
+    if not live:
+        return None
+    kind, fn = p.rng.choice(live)
+    return _threshold_literal(p, fn, kind)
+
+
+STRUCTURAL = (("TN", len), ("TLN", m.uniq))
+SPLITS = (("TWS", m.words), ("TPS", m.parts), ("TSS", m.sentences))
+CHARCLASS = (("TUC", m.upper_count), ("TDC", m.digit_count), ("TSC", m.special_count))
+
+
+def _token_pool(p: Pair, min_len: int) -> list[Literal]:
+    pool = []
+    limit_t, limit_f = max(2, len(p.tv)), max(2, len(p.fv))
+    for tok in _tokens(p.tv):
+        if min_len <= len(tok) < limit_t and tok not in p.fv:
+            pool.append([p.i, tok, False, "T"])
+    for tok in _tokens(p.fv):
+        if min_len <= len(tok) < limit_f and tok not in p.tv:
+            pool.append([p.i, tok, True, "T"])
+    return pool
+
+
+# -- building blocks (§4.6.2) ------------------------------------------------------------
+
+
+def substring(p: Pair) -> Literal | None:
+    pool = [[p.i, c, False, "T"] for c in _chars_missing(p.tv, p.fv)]
+    pool += [[p.i, c, True, "T"] for c in _chars_missing(p.fv, p.tv)]
+    pool += _token_pool(p, 2)
+    if pool:
+        return p.rng.choice(pool)
+    if p.tv != p.fv and p.tv not in p.fv:
+        return [p.i, p.tv, False, "T"]
+    if p.fv not in p.tv:
+        return [p.i, p.fv, True, "T"]
+    return None
+
+
+def structural(p: Pair) -> Literal | None:
+    return _pick_applicable(p, STRUCTURAL)
+
+
+def splits(p: Pair) -> Literal | None:
+    return _pick_applicable(p, SPLITS)
+
+
+def charclass(p: Pair) -> Literal | None:
+    return _pick_applicable(p, CHARCLASS)
+
+
+def distance(p: Pair) -> Literal | None:
+    if p.tv == p.fv:
+        return None
+    if p.rng.random() < 0.5:
+        d = int(p.kernels.lev([p.tv], p.fv)[0])
+        return None if d == 0 else [p.i, [p.tv, d / 2], True, "LEV"]
+    j = m.jac(p.tv, p.fv)
+    return [p.i, [p.tv, (j + 1) / 2], True, "JAC"]
+
+
+def similarity(p: Pair) -> Literal | None:
+    if p.tv == p.fv:
+        return None
+    ref = p.tv if p.rng.random() < 0.5 else p.fv
+    a, c = m.sim(p.tv, ref), m.sim(p.fv, ref)
+    if a == c:
+        return None
+    return [p.i, [ref, mid(a, c)], a > c, "SIM"]
+
+
+def positional(p: Pair) -> Literal | None:
+    if p.tv == p.fv:
+        return None
+    if p.rng.random() < 0.5:
+        return [p.i, [p.tv, (m.cpl(p.fv, p.tv) + len(p.tv)) / 2], True, "PFX"]
+    return [p.i, [p.tv, (m.csl(p.fv, p.tv) + len(p.tv)) / 2], True, "SFX"]
+
+
+def exact(p: Pair) -> Literal | None:
+    if p.tv == p.fv:
+        return None
+    if p.rng.random() < 0.5:
+        return [p.i, p.tv, False, "TEQ"]
+    return [p.i, p.fv, True, "TEQ"]
+
+
+def entropy(p: Pair) -> Literal | None:
+    return _threshold_literal(p, m.ent, "ENT")
+
+
+def hexness(p: Pair) -> Literal | None:
+    return _threshold_literal(p, m.hex_ratio, "HEX")
+
+
+def repeat(p: Pair) -> Literal | None:
+    return _threshold_literal(p, m.rep, "REP")
+
+
+def midpoint(p: Pair) -> Literal | None:
+    return [p.i, mid(p.f, p.t), bool(p.t > p.f), "N"]
+
+
+def digits(p: Pair) -> Literal | None:
+    return _threshold_literal(p, m.digit_count, "ND")
+
+
+def zscore(p: Pair) -> Literal | None:
+    if p.stats is None:
+        return midpoint(p)
+    mean, std, _ = p.stats
+    zt, zf = (p.t - mean) / std, (p.f - mean) / std
+    if zt == zf:
+        return None
+    return [p.i, [mean, std, mid(zt, zf)], bool(zt > zf), "NZ"]
+
+
+def _numeric_threshold(p: Pair, fn: Callable[[float], float], kind: str) -> Literal | None:
+    a, b = fn(p.t), fn(p.f)
+    if a == b:
+        return None
+    return [p.i, mid(a, b), bool(a > b), kind]
+
+
+def log(p: Pair) -> Literal | None:
+    return _numeric_threshold(p, m.slog, "NL")
+
+
+def mag(p: Pair) -> Literal | None:
+    return _numeric_threshold(p, magnitude, "NMG")
+
+
+# -- the original oppose (§4.6.1) ---------------------------------------------------------
+
+
+def original_text(p: Pair) -> Literal:
+    if p.rng.random() < 0.5:
+        options: list[Callable[[], Literal | None]] = []
+        for kind, fn in STRUCTURAL:
+            if fn(p.tv) != fn(p.fv):
+                options.append(lambda k=kind, g=fn: _threshold_literal(p, g, k))
+        fa, ta = _chars_missing(p.fv, p.tv), _chars_missing(p.tv, p.fv)
+        if fa:
+            options.append(lambda: [p.i, p.rng.choice(fa), True, "T"])
+        if ta:
+            options.append(lambda: [p.i, p.rng.choice(ta), False, "T"])
+        for kind, fn in SPLITS:
+            if fn(p.tv) != fn(p.fv):
+                options.append(lambda k=kind, g=fn: _threshold_literal(p, g, k))
+        if options:
+            lit = p.rng.choice(options)()
+            if lit is not None:
+                return lit
+    pool = _token_pool(p, 1)
+    if pool:
+        return p.rng.choice(pool)
+    if p.tv not in p.fv:
+        return [p.i, p.tv, False, "T"]
+    return [p.i, p.fv, True, "T"]
+
+
+# -- profiles (§4.6.3) --------------------------------------------------------------------
+
+Block = Callable[[Pair], Literal | None]
+PROFILE_TABLE: dict[str, tuple[str, tuple[tuple[Block, float], ...], tuple[Block, ...]]] = {
+    "balanced": (
+        "exclusive",
+        ((substring, 0.167), (structural, 0.333), (splits, 0.5), (distance, 0.667),
+         (positional, 0.833), (charclass, 1.0)),
+        (substring,),
+    ),
+    "linguistic": (
+        "exclusive",
+        ((distance, 0.35), (positional, 0.55), (charclass, 0.70), (structural, 0.85),
+         (splits, 0.95), (substring, 1.0)),
+        (substring,),
+    ),
+    "industrial": (
+        "cascade",
+        ((substring, 0.40), (structural, 0.60), (splits, 0.75), (positional, 0.85),
+         (charclass, 0.95)),
+        (substring,),
+    ),
+    "cryptographic": (
+        "exclusive",
+        ((charclass, 0.15), (entropy, 0.25), (hexness, 0.30), (repeat, 0.35),
+         (structural, 0.60), (distance, 0.75), (splits, 0.85), (positional, 0.95),
+         (substring, 1.0)),
+        (substring,),
+    ),
+    "categorical": (
+        "cascade",
+        ((splits, 0.30), (substring, 0.60), (structural, 0.75), (distance, 0.85),
+         (positional, 0.95)),
+        (substring,),
+    ),
+    "hef": (
+        "cascade",
+        ((similarity, 0.35), (exact, 0.50), (positional, 0.65), (distance, 0.78),
+         (substring, 0.88), (charclass, 0.95)),
+        (similarity, substring),
+    ),
+}  # fmt: skip
+SCIENTIFIC_NUMERIC = ((midpoint, 0.40), (zscore, 0.60), (log, 0.75), (mag, 0.90))
+
+
+def _first(blocks: tuple[Block, ...], p: Pair) -> Literal | None:
+    for block in blocks:
+        lit = block(p)
+        if lit is not None:
+            return lit
+    return None
+
+
+def _dispatch(style: str, table: tuple[tuple[Block, float], ...], fallback, p: Pair):
+    r = p.rng.random()
+    start = next((k for k, (_, cut) in enumerate(table) if r < cut), len(table))
+    if style == "exclusive":
+        lit = table[start][0](p) if start < len(table) else None
+    else:
+        lit = _first(tuple(b for b, _ in table[start:]), p)
+    return lit if lit is not None else _first(fallback, p)
+
+
+def text_literal(profile: str, p: Pair) -> Literal | None:
+    if profile == "scientific":
+        return _first((substring, structural), p)
+    style, table, fallback = PROFILE_TABLE[profile]
+    return _dispatch(style, table, fallback, p)
+
+
+def numeric_literal(profile: str, p: Pair) -> Literal | None:
+    if profile == "balanced":
+        if p.rng.random() < 0.5:
+            return midpoint(p)
+        return digits(p) or midpoint(p)
+    if profile == "scientific":
+        return _dispatch("cascade", SCIENTIFIC_NUMERIC, (digits, midpoint), p)
+    return midpoint(p)
+
+
+# -- feature choice and the oppose functions ---------------------------------------------
+
+
+def differing_features(ds: Dataset, t_row: int, f_row: int) -> np.ndarray:
+    """Features where the rows differ, leaving out numbers that are NaN on either row."""
+    ct, cf = ds.codes[t_row], ds.codes[f_row]
+    return ((ct != cf) & ((ct | cf) >= 0)).nonzero()[0]
+
+
+def pick_feature(ds: Dataset, t_row: int, f_row: int, rng: random.Random) -> int | None:
+    cands = differing_features(ds, t_row, f_row)
+    if len(cands) == 0:
+        return None
+    if len(cands) == 1:
+        return int(cands[0])
+    if ds.mi_weights:
+        cum = ds.weights[cands].cumsum()
+        return int(cands[np.searchsorted(cum, rng.random() * cum[-1], side="right")])
+    return int(cands[rng.randrange(len(cands))])
+
+
+def make_oppose(ds: Dataset, profile: str | None = None) -> Oppose:
+    """The profile's ``opp(T, F)`` over row indices of ``ds``."""
+    name = profile or ds.profile
+    kinds = ds.datatypes
+
+    def opp(t_row: int, f_row: int, rng: random.Random) -> Literal | None:
+        i = pick_feature(ds, t_row, f_row, rng)
+        if i is None:
+            return None
+        p = Pair(ds, i, t_row, f_row, rng)
+        if kinds[i] == "N":
+            return numeric_literal(name, p)
+        if kinds[i] == "T":
+            return text_literal(name, p)
+        return None
+
+    return opp
+
+
+def original_oppose(ds: Dataset) -> Oppose:
+    """The legacy generator, used as the clause builder's fallback."""
+
+    def opp(t_row: int, f_row: int, rng: random.Random) -> Literal | None:
+        i = pick_feature(ds, t_row, f_row, rng)
+        if i is None:
+            return None
+        p = Pair(ds, i, t_row, f_row, rng)
+        if ds.datatypes[i] == "N":
+            return midpoint(p)
+        return original_text(p)
+
+    return opp

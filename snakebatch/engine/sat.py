@@ -1,0 +1,152 @@
+"""Local SAT per bucket (spec §4.4–§4.5): clauses, consequences and lookalikes.
+
+Everything works on *local* positions into the bucket's members. Each literal is
+evaluated once over all members (one ``ColumnStore.mask`` call), and coverage,
+the clause's truth, minimisation and consequences are numpy operations on those
+masks — the reference re-evaluates literals row by row at every step.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import numpy as np
+
+from snakebatch.engine.dataset import Dataset
+from snakebatch.engine.generators import Literal, Oppose
+
+FALLBACK_TRIES = 8
+
+
+class Bucket:
+    """Members of one bucket with a cached literal evaluator over them."""
+
+    def __init__(self, ds: Dataset, members: np.ndarray) -> None:
+        self.ds = ds
+        self.members = members
+        self.y = ds.y[members]
+
+    def mask(self, lit: Literal, local: np.ndarray | None = None) -> np.ndarray:
+        """The literal over all members, or over the members at positions ``local``."""
+        rows = self.members if local is None else self.members[local]
+        return self.ds.columns.mask(lit, rows)
+
+
+def _lookahead(
+    b: Bucket, rem: np.ndarray, f: int, opp: Oppose, k: int, rng: random.Random
+) -> tuple[Literal, np.ndarray] | None:
+    """The best of ``k`` guarded candidates: true on its T, false on F, most coverage."""
+    best: Literal | None = None
+    best_cov = -1
+    members = b.members
+    local = np.append(rem, f)  # candidates are scored on rem and F only
+    for _ in range(max(k, 1)):
+        ti = rng.randrange(len(rem))
+        lit = opp(int(members[rem[ti]]), int(members[f]), rng)
+        if lit is None:
+            continue
+        mk = b.mask(lit, local)
+        if mk[-1] or not mk[ti]:
+            continue
+        if k <= 1:
+            best = lit
+            break
+        cov = int(np.count_nonzero(mk))
+        if cov > best_cov:
+            best, best_cov = lit, cov
+    return None if best is None else (best, b.mask(best))
+
+
+def _fallback(
+    b: Bucket, rem: np.ndarray, f: int, opp: Oppose, rng: random.Random
+) -> tuple[Literal, np.ndarray] | None:
+    """The original oppose, guarded: it must be false on F and cover part of ``rem``.
+
+    The reference takes its literal unchecked, which can loop forever (§7.2).
+    """
+    for _ in range(FALLBACK_TRIES):
+        t = rem[rng.randrange(len(rem))]
+        lit = opp(int(b.members[t]), int(b.members[f]), rng)
+        if lit is None:
+            continue
+        mk = b.mask(lit)
+        if not mk[f] and mk[rem].any():
+            return lit, mk
+    return None
+
+
+def construct_clause(
+    b: Bucket,
+    f: int,
+    ts: np.ndarray,
+    opp: Oppose,
+    fallback: Oppose,
+    lookahead: int,
+    rng: random.Random,
+) -> tuple[list[Literal], np.ndarray] | None:
+    """A clause true on every T in ``ts`` and false on F, greedily minimised.
+
+    Returns the clause and its truth over all members, or None when some T cannot be
+    told apart from F by any literal.
+    """
+    lits: list[Literal] = []
+    masks: list[np.ndarray] = []
+    rem = ts
+    while len(rem):
+        pick = _lookahead(b, rem, f, opp, lookahead, rng) or _fallback(b, rem, f, fallback, rng)
+        if pick is None:
+            return None
+        lit, mk = pick
+        lits.append(lit)
+        masks.append(mk)
+        rem = rem[~mk[rem]]
+    cover = np.sum([mk[ts] for mk in masks], axis=0)
+    i = 0
+    while i < len(lits):
+        without = cover - masks[i][ts]
+        if without.min() > 0:
+            cover = without
+            del lits[i], masks[i]
+        else:
+            i += 1
+    return lits, np.logical_or.reduce(masks)
+
+
+def local_sat(
+    b: Bucket,
+    opp: Oppose,
+    fallback: Oppose,
+    lookahead: int,
+    rng: random.Random,
+    on_clause: Callable[[], None] | None = None,
+) -> tuple[list[list[Literal]], dict[str, list[list[int]]]]:
+    """Clauses grouped by class (sorted), and each member's lookalike conditions."""
+    n = len(b.members)
+    clauses: list[list[Literal]] = []
+    lookalikes: dict[str, list[list[int]]] = {str(i): [] for i in range(n)}
+    for k in np.unique(b.y):  # class ids are positions in the sorted class list
+        pos = np.flatnonzero(b.y == k)
+        ts = np.flatnonzero(b.y != k)
+        if len(ts) == 0:
+            continue
+        per: dict[int, list[int]] = {int(i): [] for i in pos}
+        fs = pos
+        while len(fs):
+            f = int(fs[rng.randrange(len(fs))])
+            built = construct_clause(b, f, ts, opp, fallback, lookahead, rng)
+            if built is None:
+                fs = fs[fs != f]
+                continue
+            clause, truth = built
+            index = len(clauses)
+            clauses.append(clause)
+            for i in pos[~truth[pos]]:
+                per[int(i)].append(index)
+            fs = fs[truth[fs]]
+            if on_clause is not None:
+                on_clause()
+        for i, cond in per.items():
+            if cond:  # a member no clause falsifies gets no condition, never ``[]``
+                lookalikes[str(i)].append(cond)
+    return clauses, lookalikes
