@@ -5,6 +5,7 @@ drainer and the local mesh pool, so the worker count only scales request handlin
 Every value can be overridden from the environment the systemd unit or the CLI sets.
 """
 
+import logging
 import os
 
 from snakebatch.gatherer.auth import KeyRing, check_bind
@@ -29,3 +30,11 @@ def on_starting(server):
     """Refuse a public bind without API keys before any socket is opened."""
     config = GathererConfig.from_env()
     check_bind(_host, KeyRing.load(config.api_keys, config.keys_file))
+
+
+def post_worker_init(worker):
+    """Route the app's own log lines (resumed jobs, drainer faults) to gunicorn's log."""
+    log = logging.getLogger("snakebatch")
+    log.setLevel(loglevel.upper())
+    for handler in worker.log.error_log.handlers:
+        log.addHandler(handler)
