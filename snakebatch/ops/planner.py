@@ -1,0 +1,201 @@
+"""The seed's feasibility and cost model (§8.1, §8.2) as functions of explicit parameters.
+
+FEASIBLE(N, L, τ, slots) ≡ L·⌈N/τ⌉ / spawn_window ≤ rate + slots / t_slot
+
+``spawn_window`` grows with the depth of the divide tree (levels x level latency),
+which is where the seed's N_slots = O(L·N / log N) comes from. Averaging the leaves
+over the levels dips right after each depth step (8,001 rows look easier than 8,000),
+so the planner uses the running maximum of the seed's rate over smaller trees: a
+bigger job never plans fewer slots than a smaller one needed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from snakebatch.ops.prices import SEED_PRICES, Prices
+from snakebatch.ops.quotas import SEED_QUOTAS, Quotas
+from snakebatch.ops.timings import SEED_TIMINGS, Timings
+
+# Lambda keeps 100 units of account concurrency unreserved; PC slots cannot take them.
+UNRESERVED_MINIMUM = 100
+_EPS = 1e-9
+
+
+class PlanInputError(ValueError):
+    """Rows, layers, τ or slots out of range."""
+
+
+def _check(n_rows: int, n_layers: int, tau: int) -> None:
+    for name, value in (("rows", n_rows), ("layers", n_layers), ("tau", tau)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise PlanInputError(f"{name} must be a positive integer, got {value!r}")
+
+
+def leaves_per_layer(n_rows: int, tau: int) -> int:
+    return -(-n_rows // tau)
+
+
+def tree_depth(n_rows: int, tau: int) -> int:
+    """Levels of divides above the leaves: ⌈log2 ⌈N/τ⌉⌉."""
+    return (leaves_per_layer(n_rows, tau) - 1).bit_length()
+
+
+def spawn_window_s(n_rows: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
+    return max(1, tree_depth(n_rows, tau)) * timings.level_latency_s
+
+
+def seed_rate(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
+    """The seed's left-hand side, L·⌈N/τ⌉ / spawn_window, in spawns per second."""
+    _check(n_rows, n_layers, tau)
+    return n_layers * leaves_per_layer(n_rows, tau) / spawn_window_s(n_rows, tau, timings)
+
+
+def required_rate(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
+    """Spawn rate to budget for: the seed's rate, or the largest a smaller tree needed.
+
+    A tree of depth k peaks at its largest size, 2^k leaves per layer, so the envelope
+    only has to look at those points.
+    """
+    rate = seed_rate(n_rows, n_layers, tau, timings)
+    for k in range(1, tree_depth(n_rows, tau)):
+        rate = max(rate, n_layers * 2**k / (k * timings.level_latency_s))
+    return rate
+
+
+def capacity(slots: int, quotas: Quotas = SEED_QUOTAS, timings: Timings = SEED_TIMINGS) -> float:
+    """Spawns per second the account absorbs: the scaling quota plus warm slots."""
+    return quotas.scaling_rate_per_s + slots / timings.slot_seconds_per_leaf
+
+
+def feasible(
+    n_rows: int,
+    n_layers: int,
+    tau: int,
+    slots: int,
+    quotas: Quotas = SEED_QUOTAS,
+    timings: Timings = SEED_TIMINGS,
+) -> bool:
+    if isinstance(slots, bool) or not isinstance(slots, int) or slots < 0:
+        raise PlanInputError(f"slots must be a non-negative integer, got {slots!r}")
+    need = required_rate(n_rows, n_layers, tau, timings)
+    return need <= capacity(slots, quotas, timings) + _EPS
+
+
+def slots_needed(
+    n_rows: int,
+    n_layers: int,
+    tau: int,
+    quotas: Quotas = SEED_QUOTAS,
+    timings: Timings = SEED_TIMINGS,
+) -> int:
+    excess = required_rate(n_rows, n_layers, tau, timings) - quotas.scaling_rate_per_s
+    return max(0, math.ceil(excess * timings.slot_seconds_per_leaf - _EPS))
+
+
+def on_window_s(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
+    """How long slots stay on: the seed sizes it as one divide time per leaf
+    (L·⌈N/τ⌉ x 80 ms: 6.7 min for 1M x 5L, 33 min for 1M x 25L)."""
+    _check(n_rows, n_layers, tau)
+    return n_layers * leaves_per_layer(n_rows, tau) * timings.t_divide_s
+
+
+@dataclass(frozen=True)
+class Cost:
+    """The seed's three buckets (§8.2), USD."""
+
+    gatherer: float
+    on_demand: float
+    provisioned: float
+
+    @property
+    def total(self) -> float:
+        return self.gatherer + self.on_demand + self.provisioned
+
+    def as_dict(self) -> dict[str, float]:
+        return {**asdict(self), "total": self.total}
+
+
+def cost(
+    n_rows: int,
+    n_layers: int,
+    tau: int,
+    slots: int,
+    window_s: float,
+    prices: Prices = SEED_PRICES,
+    timings: Timings = SEED_TIMINGS,
+    completion: str = "conquer",
+) -> Cost:
+    """Gatherer time over the window, every leaf chain billed on demand (the seed bills
+    it all at the on-demand rate), and the slots over the window."""
+    leaves = n_layers * leaves_per_layer(n_rows, tau)
+    per_leaf = (
+        timings.billed_seconds_per_leaf(completion) * timings.memory_gb * prices.lambda_gb_s
+        + timings.invocations_per_leaf(completion) * prices.lambda_request
+    )
+    return Cost(
+        gatherer=window_s / 3600 * prices.gatherer_hourly,
+        on_demand=leaves * per_leaf,
+        provisioned=slots * timings.memory_gb * window_s * prices.pc_gb_s,
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    n_rows: int
+    n_layers: int
+    tau: int
+    leaves: int
+    depth: int
+    spawn_window_s: float
+    required_rate: float
+    scaling_rate: float
+    feasible_without_slots: bool
+    slots: int
+    feasible: bool
+    window_s: float
+    cost: Cost
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["cost"] = self.cost.as_dict()
+        d["cost_usd"] = self.cost.total
+        return d
+
+
+def plan(
+    n_rows: int,
+    n_layers: int,
+    tau: int = 1000,
+    quotas: Quotas = SEED_QUOTAS,
+    prices: Prices = SEED_PRICES,
+    timings: Timings = SEED_TIMINGS,
+    completion: str = "conquer",
+) -> Plan:
+    """Slots, on-window and cost for one training; infeasible only when the slots it
+    needs exceed what the account's concurrency can reserve."""
+    _check(n_rows, n_layers, tau)
+    slots = slots_needed(n_rows, n_layers, tau, quotas, timings)
+    window = on_window_s(n_rows, n_layers, tau, timings)
+    reservable = quotas.concurrent_executions - UNRESERVED_MINIMUM
+    notes = []
+    if slots > reservable:
+        notes.append(f"needs {slots} slots but the account can reserve only {reservable}")
+    return Plan(
+        n_rows=n_rows,
+        n_layers=n_layers,
+        tau=tau,
+        leaves=n_layers * leaves_per_layer(n_rows, tau),
+        depth=tree_depth(n_rows, tau),
+        spawn_window_s=spawn_window_s(n_rows, tau, timings),
+        required_rate=required_rate(n_rows, n_layers, tau, timings),
+        scaling_rate=quotas.scaling_rate_per_s,
+        feasible_without_slots=slots == 0,
+        slots=slots,
+        feasible=slots <= reservable,
+        window_s=window,
+        cost=cost(n_rows, n_layers, tau, slots, window, prices, timings, completion),
+        notes=notes,
+    )

@@ -1,0 +1,65 @@
+"""How long the mesh's pieces take, with where each default comes from.
+
+The seed gives divide, conquer and warm-leaf times (§1). Two more numbers are needed
+to turn its formula into its figures, and the seed states neither, so they are fitted
+to the seed's own figures and documented as such (docs/math.md shows the fit):
+
+* ``level_latency_s`` — how long one level of the divide tree takes to spawn the next
+  (async dispatch, cold start, the divide itself). The seed's wedge, 8 leaves x 25
+  layers spawned over a 3-level tree at a peak of 17.40/s, gives 200/17.40/3 = 3.83 s.
+* ``cold_start_s`` — billed init time of a new 4 GB container (AWS bills INIT for
+  managed runtimes since Aug 2025). The seed's two cost figures are met with 1.135 s,
+  once the conquer's parent-poll wait over its leaf is billed too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Timings:
+    t_divide_s: float = 0.08
+    t_conquer_s: float = 0.15
+    t_leaf_s: float = 0.40
+    cold_start_s: float = 1.135
+    level_latency_s: float = 200 / 17.40 / 3
+    memory_gb: float = 4.0
+
+    def __post_init__(self) -> None:
+        for name in (
+            "t_divide_s",
+            "t_conquer_s",
+            "t_leaf_s",
+            "cold_start_s",
+            "level_latency_s",
+            "memory_gb",
+        ):
+            value = getattr(self, name)
+            if not value >= 0:
+                raise ValueError(f"{name} must be >= 0, got {value!r}")
+        if self.level_latency_s == 0 or self.memory_gb == 0:
+            raise ValueError("level_latency_s and memory_gb must be > 0")
+
+    @property
+    def slot_seconds_per_leaf(self) -> float:
+        """Warm slot time one leaf's chain needs: ~2 divides per leaf in a binary tree,
+        its conquer, its leaf (0.71 s with the seed's times)."""
+        return 2 * self.t_divide_s + self.t_conquer_s + self.t_leaf_s
+
+    def billed_seconds_per_leaf(self, completion: str = "conquer") -> float:
+        """On-demand seconds billed per leaf: in conquer mode the conquer waits (billed)
+        for its cold leaf; queue-as-truth completion has no conquer at all."""
+        leaf = self.cold_start_s + self.t_leaf_s
+        if completion == "conquer":
+            return 2 * self.t_divide_s + self.t_conquer_s + 2 * leaf
+        if completion == "queue":
+            return 2 * self.t_divide_s + leaf
+        raise ValueError(f"completion must be 'conquer' or 'queue', got {completion!r}")
+
+    @staticmethod
+    def invocations_per_leaf(completion: str = "conquer") -> int:
+        return 4 if completion == "conquer" else 3
+
+
+SEED_TIMINGS = Timings()
