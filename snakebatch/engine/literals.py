@@ -16,7 +16,9 @@ Where the reference raises, this engine answers instead, and documents how:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from snakebatch.engine import measures as m
@@ -30,6 +32,7 @@ LITERAL_TYPES = (
 )  # fmt: skip
 
 NUMERIC_TYPES = frozenset({"N", "NZ", "NL", "NMG", "NZR", "NRG"})
+MAX_FLOAT_INT = int(sys.float_info.max)
 
 
 def is_number(f: Any) -> bool:
@@ -37,8 +40,15 @@ def is_number(f: Any) -> bool:
     return isinstance(f, int | float)
 
 
+def _huge_int(f: Any) -> bool:
+    """An int a double cannot hold: arithmetic with floats would overflow."""
+    return isinstance(f, int) and abs(f) > MAX_FLOAT_INT
+
+
 def magnitude(f: float) -> float:
     """``mag`` with this engine's answers where the reference raises (NaN → NaN, ±inf → inf)."""
+    if _huge_int(f):
+        return float(math.floor(math.log10(abs(f))))
     if math.isnan(f):
         return math.nan
     if math.isinf(f):
@@ -46,7 +56,12 @@ def magnitude(f: float) -> float:
     return m.mag(f)
 
 
-def zscore(f: float, mu: float, sd: float) -> float:
+def zscore(f: float, mu: float, sd: float) -> float | Fraction:
+    """``(f − mu) / sd``; exact (a Fraction) for ints beyond the double range."""
+    if _huge_int(f) and math.isfinite(mu) and math.isfinite(sd) and sd != 0:
+        return (Fraction(f) - Fraction(mu)) / Fraction(sd)
+    if _huge_int(f):
+        f = math.inf if f > 0 else -math.inf
     try:
         return (f - mu) / sd
     except ZeroDivisionError:  # hand-made models only: IEEE division by zero

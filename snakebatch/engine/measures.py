@@ -189,9 +189,12 @@ def chi(s: str, expected: dict[str, float]) -> float:
 
 
 def slog(x: float) -> float:
+    """Signed ``ln(|x| + 1)``; the sign is applied by negation (same bits as ``copysign``)
+    so that ints beyond the double range work too."""
     if x == 0:
         return 0.0
-    return math.copysign(math.log(abs(x) + 1), x)
+    magnitude = math.log(abs(x) + 1)
+    return magnitude if x > 0 else -magnitude
 
 
 def mag(x: float) -> float:

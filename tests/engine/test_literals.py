@@ -295,3 +295,19 @@ def test_negated_is_read_as_a_truth_value() -> None:
     x = {"f": 3.0}
     assert holds([1, 5.0, 1, "N"], x, HEADER) is False
     assert holds([1, 5.0, 0, "N"], x, HEADER) is True
+
+
+def test_ints_beyond_the_double_range_never_raise() -> None:
+    big = 10**400
+    assert both("N", 1e308, big) == (False, True)
+    assert both("N", math.inf, big) == (True, False)  # exact: 10**400 < inf
+    assert both("NZ", [1.0, 1e308, 1e300], big) == (True, False)  # exact z = 1e92
+    assert both("NZ", [1.0, 2.0, 0.5], -big) == (True, False)
+    assert both("NZ", [1.0, 0.0, 0.5], big) == (False, True)  # sd 0: +inf
+    assert both("NL", 921.0, big) == (False, True)  # ln(1e400 + 1) ≈ 921.03
+    assert both("NL", 922.0, big) == (True, False)
+    assert both("NL", -921.0, -big) == (True, False)
+    assert both("NMG", 400, big) == (False, True)  # floor(log10(1e400)) = 400
+    assert both("NMG", 400.5, -big) == (True, False)
+    assert both("NRG", [0.0, 1e308], big) == (True, False)
+    assert both("NZR", 0, big) == (False, True)
