@@ -5,26 +5,30 @@ the stream breaks; the concurrency panel polls once a second and redraws one SVG
 """
 
 GRID_BODY = """<h1>Live shard grid</h1>
-<p class=muted>The {n} shard functions. Each cell: invocations in flight · done · errors,
-since the backend's counters were last reset. Updates live while a job runs.</p>
+<p class=muted>The {n} shard functions. Each cell shows the shard number, its finished
+invocations, and <code>▶ in flight ✗ errors</code>; it updates live while a job runs.</p>
 <div class=stats>
  <div><b id=t-inflight>0</b>in flight</div><div><b id=t-done>0</b>done</div>
  <div><b id=t-errors>0</b>errors</div><div><b id=t-invoked>0</b>invoked</div>
  <div><b id=t-jobs>0</b>open jobs</div>
 </div>
-<p class=legend><span class=busy style="background:#fdf3d8"></span>busy
-<span style="background:#e6f4ea"></span>has finished work<span style="background:#fde2e2"></span>has errors
-· <span id=feed class=muted>connecting…</span></p>
+<p class=legend><i style="background:#fdf3d8"></i>running now
+<i style="background:#9fd0b4"></i>finished invocations (darker = more)
+<i style="background:#fde2e2"></i>has errors
+<span class=muted> · feed: <span id=feed>connecting…</span></span></p>
 <div class=grid id=grid>{cells}</div>
 <div id=jobs></div>"""
 
 GRID_JS = r"""
 const $ = (id) => document.getElementById(id);
 function render(s) {
+  const top = Math.max(1, ...s.shards.map(c => c.done));
   for (const c of s.shards) {
     const el = $('s' + c.shard); if (!el) continue;
-    el.querySelector('span').textContent = c.in_flight + ' · ' + c.done + ' · ' + c.errors;
+    el.querySelector('.n').textContent = c.done;
+    el.querySelector('span:last-child').textContent = '▶' + c.in_flight + ' ✗' + c.errors;
     el.className = 'cell' + (c.errors ? ' err' : c.in_flight ? ' busy' : c.done ? ' done' : '');
+    el.style.setProperty('--heat', (0.12 + 0.5 * c.done / top).toFixed(2));
     el.dataset.done = c.done; el.dataset.inflight = c.in_flight; el.dataset.errors = c.errors;
   }
   $('t-inflight').textContent = s.totals.in_flight; $('t-done').textContent = s.totals.done;

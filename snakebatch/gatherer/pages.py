@@ -65,5 +65,9 @@ class DocPages:
         return rendered
 
     def html(self, name: str, *, extra: str = "", script: str = "") -> str:
+        """The page; ``extra`` (a live panel) goes right under the title."""
         title, body = self.body(name)
-        return page(title, extra + body, here=f"/{name}", script=script)
+        if extra:
+            head, sep, rest = body.partition("</h1>")
+            body = head + sep + extra + rest if sep else extra + body
+        return page(title, body, here=f"/{name}", script=script)

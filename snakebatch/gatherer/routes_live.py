@@ -17,7 +17,8 @@ from snakebatch.gatherer.live_html import CONCURRENCY_JS, CONCURRENCY_PANEL, GRI
 async def grid_page(request: Request) -> HTMLResponse:
     n = runtime(request).backend.shard_count
     cells = "".join(
-        f'<div class=cell id="s{i}"><b>{i:02d}</b><span>0 · 0 · 0</span></div>' for i in range(n)
+        f'<div class=cell id="s{i}"><b>{i:02d}</b><span class=n>0</span><span>▶0 ✗0</span></div>'
+        for i in range(n)
     )
     return HTMLResponse(
         page(
