@@ -20,12 +20,15 @@ module "snakebatch" {
   deletion_protection = false
 
   gatherer = {
-    vpc_id                  = var.vpc_id
-    subnet_ids              = var.subnet_ids
-    instance_type           = "t4g.large"
-    user_data_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
-    ingress_cidr_blocks     = var.ingress_cidr_blocks
-    max_size                = 1
+    vpc_id                   = var.vpc_id
+    subnet_ids               = var.subnet_ids
+    instance_type            = "t4g.large"
+    cloud_init_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
+    systemd_unit_path        = "${local.repo_root}/gatherer/snakebatch-gatherer.service"
+    wheel_s3_uri             = var.wheel_s3_uri
+    docs_s3_uri              = var.docs_s3_uri
+    ingress_cidr_blocks      = var.ingress_cidr_blocks
+    max_size                 = 1
   }
 
   tags = local.tags

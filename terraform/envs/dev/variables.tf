@@ -30,3 +30,14 @@ variable "alarm_emails" {
   type        = list(string)
   default     = []
 }
+
+variable "wheel_s3_uri" {
+  description = "s3:// URI of the snakebatch wheel the gatherer installs."
+  type        = string
+}
+
+variable "docs_s3_uri" {
+  description = "s3:// URI of the docs tarball the gatherer serves; empty for none."
+  type        = string
+  default     = ""
+}

@@ -31,10 +31,12 @@ module "snakebatch" {
   shard_hash_samples  = var.shard_hash_samples
 
   gatherer = {
-    vpc_id                  = try(data.aws_vpc.default[0].id, "")
-    subnet_ids              = try(data.aws_subnets.default[0].ids, [])
-    user_data_template_path = coalesce(var.gatherer_template_path, "${local.repo_root}/gatherer/cloud-init.yaml.tftpl")
-    ingress_cidr_blocks     = ["127.0.0.1/32"]
+    vpc_id                   = try(data.aws_vpc.default[0].id, "")
+    subnet_ids               = try(data.aws_subnets.default[0].ids, [])
+    cloud_init_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
+    systemd_unit_path        = "${local.repo_root}/gatherer/snakebatch-gatherer.service"
+    wheel_s3_uri             = "s3://snake-batch-jobs/releases/snakebatch-0.1.0-py3-none-any.whl"
+    ingress_cidr_blocks      = ["127.0.0.1/32"]
   }
 
   tags = local.tags

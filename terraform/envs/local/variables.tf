@@ -33,12 +33,6 @@ variable "create_gatherer" {
   default     = false
 }
 
-variable "gatherer_template_path" {
-  description = "cloud-init template of the gatherer; null uses gatherer/cloud-init.yaml.tftpl at the repository root."
-  type        = string
-  default     = null
-}
-
 variable "shard_hash_samples" {
   description = "Model id / key pairs whose shard is output as shard_for."
   type = list(object({

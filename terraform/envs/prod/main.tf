@@ -14,13 +14,16 @@ module "snakebatch" {
   log_retention_days = 90
 
   gatherer = {
-    vpc_id                  = var.vpc_id
-    subnet_ids              = var.subnet_ids
-    user_data_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
-    ingress_cidr_blocks     = var.ingress_cidr_blocks
-    create_alb              = true
-    alb_subnet_ids          = var.alb_subnet_ids
-    certificate_arn         = var.certificate_arn
+    vpc_id                   = var.vpc_id
+    subnet_ids               = var.subnet_ids
+    cloud_init_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
+    systemd_unit_path        = "${local.repo_root}/gatherer/snakebatch-gatherer.service"
+    wheel_s3_uri             = var.wheel_s3_uri
+    docs_s3_uri              = var.docs_s3_uri
+    ingress_cidr_blocks      = var.ingress_cidr_blocks
+    create_alb               = true
+    alb_subnet_ids           = var.alb_subnet_ids
+    certificate_arn          = var.certificate_arn
   }
 
   tags = local.tags

@@ -40,3 +40,14 @@ variable "certificate_arn" {
   description = "ACM certificate for the gatherer's HTTPS listener."
   type        = string
 }
+
+variable "wheel_s3_uri" {
+  description = "s3:// URI of the snakebatch wheel the gatherer installs."
+  type        = string
+}
+
+variable "docs_s3_uri" {
+  description = "s3:// URI of the docs tarball the gatherer serves; empty for none."
+  type        = string
+  default     = ""
+}

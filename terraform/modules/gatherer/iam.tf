@@ -1,5 +1,9 @@
 locals {
   arn_prefix = "arn:${data.aws_partition.current.partition}"
+  account    = data.aws_caller_identity.current.account_id
+
+  # s3://bucket/key -> arn:aws:s3:::bucket/key, for the artefacts cloud-init downloads.
+  artefact_arns = [for uri in compact([var.wheel_s3_uri, var.docs_s3_uri]) : "${local.arn_prefix}:s3:::${trimprefix(uri, "s3://")}"]
 }
 
 resource "aws_iam_role" "this" {
@@ -29,13 +33,33 @@ resource "aws_iam_role_policy" "this" {
         Sid      = "StageAndServeJobs"
         Effect   = "Allow"
         Action   = ["s3:GetObject", "s3:PutObject"]
-        Resource = ["${var.permissions.bucket_arn}/*"]
+        Resource = ["${var.permissions.bucket_arn}/jobs/*"]
       },
       {
-        Sid      = "ListJobs"
+        Sid      = "FetchReleaseArtefacts"
         Effect   = "Allow"
-        Action   = ["s3:ListBucket"]
-        Resource = [var.permissions.bucket_arn]
+        Action   = ["s3:GetObject"]
+        Resource = local.artefact_arns
+      },
+      {
+        Sid      = "ReadApiKeys"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter"]
+        Resource = ["${local.arn_prefix}:ssm:${var.mesh.region}:${local.account}:parameter${var.api_keys_parameter}"]
+      },
+      {
+        Sid       = "DecryptApiKeys"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = ["${local.arn_prefix}:kms:${var.mesh.region}:${local.account}:key/*"]
+        Condition = { StringEquals = { "kms:ViaService" = "ssm.${var.mesh.region}.amazonaws.com" } }
+      },
+      {
+        Sid       = "ListJobs"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = [var.permissions.bucket_arn]
+        Condition = { StringLike = { "s3:prefix" = ["jobs/*"] } }
       },
       {
         Sid      = "DrainReports"

@@ -7,7 +7,21 @@ resource "aws_launch_template" "this" {
   ebs_optimized          = true
   vpc_security_group_ids = [aws_security_group.instance.id]
 
-  user_data = base64encode(templatefile(var.user_data_template_path, var.user_data_vars))
+  user_data = base64encode(templatefile(var.cloud_init_template_path, {
+    region             = var.mesh.region
+    wheel_s3_uri       = var.wheel_s3_uri
+    docs_s3_uri        = var.docs_s3_uri
+    bucket             = var.mesh.bucket
+    reports_queue_url  = var.mesh.reports_queue_url
+    reports_dlq_url    = var.mesh.reports_dlq_url
+    job_table          = var.mesh.job_table
+    function_prefix    = var.mesh.function_prefix
+    shard_count        = var.mesh.shard_count
+    api_keys_parameter = var.api_keys_parameter
+    port               = var.app_port
+    workers            = var.workers
+    systemd_unit       = file(var.systemd_unit_path)
+  }))
 
   iam_instance_profile {
     arn = aws_iam_instance_profile.this.arn

@@ -102,13 +102,24 @@ variable "ebs_kms_key_arn" {
 }
 
 variable "app_port" {
-  description = "Port gunicorn listens on."
+  description = "Port gunicorn listens on (template variable port)."
   type        = number
-  default     = 8000
+  default     = 8080
 
   validation {
     condition     = var.app_port >= 1024 && var.app_port <= 65535
     error_message = "app_port must be an unprivileged port (1024-65535)."
+  }
+}
+
+variable "workers" {
+  description = "gunicorn worker processes (template variable workers); one per vCPU of t4g.2xlarge."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.workers >= 1 && var.workers <= 64 && floor(var.workers) == var.workers
+    error_message = "workers must be a whole number from 1 to 64."
   }
 }
 
@@ -123,20 +134,69 @@ variable "health_check_path" {
   }
 }
 
-variable "user_data_template_path" {
-  description = "Path of gatherer/cloud-init.yaml.tftpl, rendered with user_data_vars."
+variable "cloud_init_template_path" {
+  description = "Path of gatherer/cloud-init.yaml.tftpl (the user data)."
   type        = string
 
   validation {
-    condition     = endswith(var.user_data_template_path, ".tftpl")
-    error_message = "user_data_template_path must point at a .tftpl template."
+    condition     = endswith(var.cloud_init_template_path, ".tftpl")
+    error_message = "cloud_init_template_path must point at a .tftpl template."
   }
 }
 
-variable "user_data_vars" {
-  description = "Variables of the cloud-init template (queue URL, bucket, table, shard names, ...)."
-  type        = map(string)
-  default     = {}
+variable "systemd_unit_path" {
+  description = "Path of gatherer/snakebatch-gatherer.service, embedded in the user data."
+  type        = string
+
+  validation {
+    condition     = endswith(var.systemd_unit_path, ".service")
+    error_message = "systemd_unit_path must point at a .service unit file."
+  }
+}
+
+variable "wheel_s3_uri" {
+  description = "s3:// URI of the snakebatch wheel the instance installs."
+  type        = string
+
+  validation {
+    condition     = can(regex("^s3://[a-z0-9][a-z0-9.-]+/.+\\.whl$", var.wheel_s3_uri))
+    error_message = "wheel_s3_uri must be an s3://bucket/key.whl URI."
+  }
+}
+
+variable "docs_s3_uri" {
+  description = "s3:// URI of a tarball of docs/*.md served as pages; empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.docs_s3_uri == "" || can(regex("^s3://[a-z0-9][a-z0-9.-]+/.+$", var.docs_s3_uri))
+    error_message = "docs_s3_uri must be empty or an s3://bucket/key URI."
+  }
+}
+
+variable "api_keys_parameter" {
+  description = "SSM SecureString holding the API keys file (name:sha256:HEX lines)."
+  type        = string
+  default     = "/snakebatch/api-keys"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9_./-]+$", var.api_keys_parameter))
+    error_message = "api_keys_parameter must be an SSM parameter path starting with a slash."
+  }
+}
+
+variable "mesh" {
+  description = "Where the mesh lives: the names and URLs the gatherer drives (from the other modules)."
+  type = object({
+    region            = string
+    bucket            = string
+    reports_queue_url = string
+    reports_dlq_url   = string
+    job_table         = string
+    function_prefix   = string
+    shard_count       = number
+  })
 }
 
 variable "ingress_cidr_blocks" {

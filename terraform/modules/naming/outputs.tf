@@ -62,3 +62,8 @@ output "shard_for" {
   description = "Shard of each shard_hash_samples entry, in order."
   value       = local.shard_for
 }
+
+output "region" {
+  description = "Region the stack is deployed to (settings.region)."
+  value       = var.settings.region
+}

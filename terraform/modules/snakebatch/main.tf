@@ -93,12 +93,26 @@ module "gatherer" {
   source = "../gatherer"
   count  = var.create_gatherer ? 1 : 0
 
-  name                    = "snakebatch-gatherer${var.name_suffix}"
-  instance_type           = var.gatherer.instance_type
-  vpc_id                  = var.gatherer.vpc_id
-  subnet_ids              = var.gatherer.subnet_ids
-  user_data_template_path = var.gatherer.user_data_template_path
-  user_data_vars          = merge(local.shard_environment, var.gatherer.user_data_vars)
+  name                     = "snakebatch-gatherer${var.name_suffix}"
+  instance_type            = var.gatherer.instance_type
+  vpc_id                   = var.gatherer.vpc_id
+  subnet_ids               = var.gatherer.subnet_ids
+  cloud_init_template_path = var.gatherer.cloud_init_template_path
+  systemd_unit_path        = var.gatherer.systemd_unit_path
+  wheel_s3_uri             = var.gatherer.wheel_s3_uri
+  docs_s3_uri              = var.gatherer.docs_s3_uri
+  api_keys_parameter       = var.gatherer.api_keys_parameter
+
+  mesh = {
+    region            = module.naming.region
+    bucket            = module.storage.bucket_name
+    reports_queue_url = module.queues.queue_url
+    reports_dlq_url   = module.queues.dlq_url
+    job_table         = module.storage.table_name
+    function_prefix   = module.naming.function_prefix
+    shard_count       = module.naming.shard_count
+  }
+
   ingress_cidr_blocks     = var.gatherer.ingress_cidr_blocks
   create_alb              = var.gatherer.create_alb
   alb_subnet_ids          = var.gatherer.alb_subnet_ids

@@ -88,18 +88,21 @@ variable "create_gatherer" {
 variable "gatherer" {
   description = "Gatherer placement and options; see modules/gatherer for each field."
   type = object({
-    vpc_id                  = optional(string, "")
-    subnet_ids              = optional(list(string), [])
-    instance_type           = optional(string, "t4g.2xlarge")
-    user_data_template_path = optional(string, "")
-    user_data_vars          = optional(map(string), {})
-    ingress_cidr_blocks     = optional(list(string), [])
-    create_alb              = optional(bool, false)
-    alb_subnet_ids          = optional(list(string), [])
-    certificate_arn         = optional(string)
-    min_size                = optional(number, 1)
-    max_size                = optional(number, 2)
-    desired_capacity        = optional(number, 1)
+    vpc_id                   = optional(string, "")
+    subnet_ids               = optional(list(string), [])
+    instance_type            = optional(string, "t4g.2xlarge")
+    cloud_init_template_path = optional(string, "")
+    systemd_unit_path        = optional(string, "")
+    wheel_s3_uri             = optional(string, "")
+    docs_s3_uri              = optional(string, "")
+    api_keys_parameter       = optional(string, "/snakebatch/api-keys")
+    ingress_cidr_blocks      = optional(list(string), [])
+    create_alb               = optional(bool, false)
+    alb_subnet_ids           = optional(list(string), [])
+    certificate_arn          = optional(string)
+    min_size                 = optional(number, 1)
+    max_size                 = optional(number, 2)
+    desired_capacity         = optional(number, 1)
   })
   default = {}
 }
