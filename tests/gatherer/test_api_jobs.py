@@ -92,3 +92,31 @@ def test_model_not_ready_is_409_and_concurrent_trains(client, titanic_csv):
         assert wait_state(client, model_id)["state"] == "done"
     models = [json.loads(client.get(f"/v9/model/{m}").content) for m in ids]
     assert all(len(m["layers"]) == FAST["n_layers"] for m in models)
+
+
+def test_large_predict_batches_fan_out_over_the_mesh(tmp_path, titanic_csv):
+    from starlette.testclient import TestClient
+
+    from snakebatch.gatherer import Limits, create_app
+    from tests.gatherer.conftest import make_config
+
+    config = make_config(tmp_path, limits=Limits(fanout_rows=100))
+    with TestClient(create_app(config, local_workers=2)) as c:
+        r = c.post(f"/v9/train?target=survived&{QUERY}", content=titanic_csv)
+        model_id = r.json()["model_id"]
+        assert wait_state(c, model_id)["state"] == "done"
+        rows = [
+            {"pclass": 1 + i % 3, "sex": ("male", "female")[i % 2], "age": i % 70}
+            for i in range(700)
+        ]
+        fanned = c.post("/v9/predict-sync", json={"model_id": model_id, "rows": rows}).json()
+        assert fanned["fanout"]["chunks"] >= 2
+        inline = c.post("/v9/predict-sync", json={"model_id": model_id, "rows": rows[:99]}).json()
+        assert "fanout" not in inline
+        assert fanned["results"][:99] == inline["results"]
+        preds = c.post(
+            "/v9/predict-sync", json={"model_id": model_id, "rows": rows, "mode": "prediction"}
+        ).json()
+        assert preds["results"] == [r["prediction"] for r in fanned["results"]]
+        missing = c.post("/v9/predict-sync", json={"model_id": "f" * 32, "rows": rows})
+        assert_error(missing, 404, "no such")
