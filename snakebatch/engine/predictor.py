@@ -7,7 +7,8 @@ queries through the plain one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +17,10 @@ import numpy as np
 from snakebatch.engine.audit import audit_text
 from snakebatch.engine.candles import Candle, compute_candle
 from snakebatch.engine.columns import ColumnStore
+from snakebatch.engine.errors import QueryError
 from snakebatch.engine.inference import CompiledModel, Entry, labeled_list, lookalike_list
 from snakebatch.engine.model import SnakeModel
+from snakebatch.engine.modelio import load_model
 from snakebatch.engine.queries import normalise
 from snakebatch.engine.vectorised import BatchModel, MaskFn
 
@@ -47,9 +50,7 @@ class Predictor:
         self.batch_model = BatchModel(self.compiled)
 
     @classmethod
-    def from_file(cls, path: str) -> Predictor:
-        from snakebatch.engine.modelio import load_model
-
+    def from_file(cls, path: str | os.PathLike) -> Predictor:
         return cls(load_model(path))
 
     # -- single queries (plain path) --------------------------------------------------
@@ -87,7 +88,11 @@ class Predictor:
 
     # -- batches (vectorised path) ----------------------------------------------------
 
-    def _batch(self, rows: Iterable[Any], want_entries: bool):
+    def _batch(
+        self, rows: Iterable[Any], want_entries: bool
+    ) -> tuple[np.ndarray, list[list[Entry]] | None]:
+        if isinstance(rows, Mapping) or not isinstance(rows, Iterable):
+            raise QueryError("a batch is an iterable of queries; use predict_one for one query")
         normalised = [self.normalise(x) for x in rows]
         mask = self.masks(normalised)
         return self.batch_model.evaluate(len(normalised), mask, want_entries=want_entries)

@@ -303,6 +303,14 @@ def test_get_batch_prediction_shape() -> None:
     assert out[1]["confidence"] == 2 / 3
 
 
+def test_predictor_rejects_a_single_query_as_batch() -> None:
+    p = Predictor(model_from_dict(example()))
+    with pytest.raises(QueryError, match="predict_one"):
+        p.predict({"color": "rose"})
+    with pytest.raises(QueryError, match="predict_one"):
+        p.predict(5)
+
+
 def test_predictor_api_matches_facade() -> None:
     model = model_from_dict(example())
     p = Predictor(model)
