@@ -5,8 +5,9 @@
 * ``build/layer/snakebatch-layer.zip`` — the engine layer: a ``python/`` tree with
   ``snakebatch`` (its compiled Cython modules built for the runtime and architecture
   in ``settings.json``) and its runtime dependency numpy as manylinux wheels;
-* ``build/lambda/function.zip`` — ``handler_snake.py`` at the root (handler
-  ``handler_snake.handler``).
+* ``build/lambda/function.zip`` — ``functions/handler_snake.py``, so the handler
+  string is ``functions/handler_snake.handler`` as in the repository (the Python
+  runtime imports ``functions.handler_snake`` as a namespace package).
 
 Same sources → same bytes: entries sorted, timestamps fixed, permissions fixed, no
 ``.pyc``, the C compiled without debug info or build paths. boto3 is not bundled:
@@ -229,7 +230,10 @@ def build_function(out: Path, *, repo: Path = REPO) -> Artefact:
     tree = out / "lambda" / "tree"
     shutil.rmtree(tree, ignore_errors=True)
     tree.mkdir(parents=True)
-    shutil.copyfile(repo / "functions" / "handler_snake.py", tree / "handler_snake.py")
+    (tree / "functions").mkdir()
+    shutil.copyfile(
+        repo / "functions" / "handler_snake.py", tree / "functions" / "handler_snake.py"
+    )
     return deterministic_zip(tree, out / FUNCTION_ZIP)
 
 

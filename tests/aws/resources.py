@@ -34,7 +34,9 @@ class Resources:
         }
 
 
-def provision(region: str, *, shard_count: int = 4, max_receives: int = 5) -> Resources:
+def provision(
+    region: str, *, shard_count: int = 4, max_receives: int = 5, max_message_bytes: int = 262_144
+) -> Resources:
     tag = uuid.uuid4().hex[:10]
     session = boto3.session.Session()
     s3 = session.client("s3", region_name=region)
@@ -49,7 +51,7 @@ def provision(region: str, *, shard_count: int = 4, max_receives: int = 5) -> Re
     queue_url = sqs.create_queue(
         QueueName=f"v9-reports-{tag}",
         Attributes={
-            "MaximumMessageSize": "262144",
+            "MaximumMessageSize": str(max_message_bytes),
             "VisibilityTimeout": "30",
             "RedrivePolicy": json.dumps(
                 {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receives)}
