@@ -5,6 +5,7 @@
 """
 
 from snakebatch.engine.candles import Candle, compute_candle
+from snakebatch.engine.datatypes import floatconversion
 from snakebatch.engine.errors import (
     DataError,
     EmptyDataError,
@@ -42,6 +43,7 @@ __all__ = [
     "TargetError",
     "__version__",
     "compute_candle",
+    "floatconversion",
     "load_model",
     "save_model",
 ]
