@@ -14,6 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# Refills are sums of float time steps; a token that is 0.9999999 banked is a token.
+_EPS = 1e-9
+
 
 class GovernorConfigError(ValueError):
     """Rate or burst out of range."""
@@ -51,8 +54,8 @@ class Governor:
         """Take a token if one is banked; never waits."""
         with self._lock:
             self._refill()
-            if self._tokens >= 1:
-                self._tokens -= 1
+            if self._tokens >= 1 - _EPS:
+                self._tokens = max(0.0, self._tokens - 1)
                 return True
             return False
 
@@ -65,7 +68,7 @@ class Governor:
         with self._lock:
             self._refill()
             self._tokens -= 1
-            return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+            return 0.0 if self._tokens >= -_EPS else -self._tokens / self.rate
 
     def acquire(self) -> None:
         """Block until a token is available."""
