@@ -151,8 +151,15 @@ class Drainer:
         self._count("retried")
         delay = self.retry_delay_s * 2 ** (message.receive_count - 1)
         retry = getattr(self.queue, "retry_later", None)
+        release = getattr(self.queue, "release", None)
         if retry is not None:
             retry(message.receipt, delay)
+        elif release is not None:
+            # A queue without per-message delays (the local one) gets the message back
+            # after the backoff instead of after its whole visibility timeout.
+            timer = threading.Timer(delay, release, args=(message.receipt,))
+            timer.daemon = True
+            timer.start()
 
     def _poison(self, message: Received, reason: str) -> None:
         """Dead-letter the message, then fail its job so the reason is in its status."""

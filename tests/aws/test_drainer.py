@@ -74,12 +74,15 @@ def test_local_queue_drained_by_four_threads_duplicates_change_nothing(tmp_path)
 
 
 def test_local_poison_goes_to_dead_letters_and_fails_the_job(tmp_path):
-    queue = SqliteQueue(tmp_path / "q.sqlite", "reports", visibility_timeout_s=0.2)
+    # A long visibility timeout: redelivery must come from the drainer's own backoff.
+    queue = SqliteQueue(tmp_path / "q.sqlite", "reports", visibility_timeout_s=300)
     dlq = SqliteQueue(tmp_path / "q.sqlite", "dead", visibility_timeout_s=5)
     queue.send(_leaf(1))
     queue.send(_leaf(2))
     ingest = Recorder(fail_ids={"l001": 99, "l002": 1})
-    with Drainer(queue, ingest, threads=2, wait_s=0.1, max_receives=3, dead_letters=dlq):
+    with Drainer(
+        queue, ingest, threads=2, wait_s=0.1, max_receives=3, dead_letters=dlq, retry_delay_s=0.05
+    ):
         assert _until(lambda: queue.depth() == 0)
     assert "l002" in ingest.seen  # failed once, redelivered, ingested
     assert "l001" not in ingest.seen
