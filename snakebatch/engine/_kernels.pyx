@@ -295,3 +295,80 @@ def lev_at_most(list strs, str ref, double limit):
     for i in range(n):
         o[i] = _lev_at_most(strs[i], ref, limit)
     return out.view(bool)
+
+
+def pick_feature(const int[:, ::1] codes, const double[::1] weights, Py_ssize_t t, Py_ssize_t f, double r):
+    cdef Py_ssize_t m = codes.shape[1], i, n = 0, first = -1, k
+    cdef double total = 0.0, acc, target
+    cdef int a, b
+    for i in range(m):
+        a = codes[t, i]
+        b = codes[f, i]
+        if a != b and a >= 0 and b >= 0:
+            if n == 0:
+                first = i
+            n += 1
+            total += weights[i]
+    if n <= 1:
+        return first
+    target = r * total
+    acc = 0.0
+    k = -1
+    for i in range(m):
+        a = codes[t, i]
+        b = codes[f, i]
+        if a != b and a >= 0 and b >= 0:
+            acc += weights[i]
+            k = i
+            if target < acc:
+                return i
+    return k
+
+
+def threshold_mask(const double[::1] values, const unsigned char[::1] ok, const Py_ssize_t[::1] rows, double thr, bint negated):
+    cdef Py_ssize_t i, n = rows.shape[0], j
+    cdef double v
+    out = np.empty(n, dtype=np.uint8)
+    cdef unsigned char[::1] o = out
+    for i in range(n):
+        j = rows[i]
+        v = values[j]
+        if negated:
+            o[i] = ok[j] and v >= thr
+        else:
+            o[i] = ok[j] and v < thr
+    return out.view(bool)
+
+
+def gather_state(const unsigned char[::1] state, const Py_ssize_t[::1] codes, const unsigned char[::1] present, const Py_ssize_t[::1] rows):
+    cdef Py_ssize_t i, n = rows.shape[0], j, unknown = 0
+    cdef unsigned char s
+    out = np.empty(n, dtype=np.uint8)
+    cdef unsigned char[::1] o = out
+    for i in range(n):
+        j = rows[i]
+        if not present[j]:
+            o[i] = 0
+            continue
+        s = state[codes[j]]
+        o[i] = s == 1
+        if s == 2:
+            unknown += 1
+    return out.view(bool), unknown
+
+
+def gather_measure(const double[::1] measure, const Py_ssize_t[::1] codes, const unsigned char[::1] present, const Py_ssize_t[::1] rows, double thr, bint negated):
+    cdef Py_ssize_t i, n = rows.shape[0], j, unknown = 0
+    cdef double mu
+    out = np.empty(n, dtype=np.uint8)
+    cdef unsigned char[::1] o = out
+    for i in range(n):
+        j = rows[i]
+        if not present[j]:
+            o[i] = 0
+            continue
+        mu = measure[codes[j]]
+        if mu < 0:
+            unknown += 1
+        o[i] = (mu >= thr) if negated else (mu < thr)
+    return out.view(bool), unknown

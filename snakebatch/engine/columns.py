@@ -131,6 +131,9 @@ class Feature:
     def __init__(self, name: str, rows: Sequence[Mapping[str, Any]]) -> None:
         n = len(rows)
         self.present = np.fromiter((name in r for r in rows), dtype=bool, count=n)
+        self.present_u8 = self.present.view(np.uint8)
+        self.flag_u8: np.ndarray | None = None  # set with ``numeric``
+        self.any_exotic = False
         self.values: list[Any] = [
             r[name] if p else None for r, p in zip(rows, self.present, strict=True)
         ]
@@ -160,6 +163,8 @@ class Feature:
                 flag[i] = True
                 num[i] = f
             self._numeric = (flag, num, exotic)
+            self.flag_u8 = flag.view(np.uint8)
+            self.any_exotic = bool(exotic.any())
         return self._numeric
 
     @property
@@ -259,7 +264,11 @@ class ColumnStore:
         """
         index, value, negated, kind = literal
         feat = self.feature(index)
-        rows_idx = np.arange(self.n) if idx is None else np.asarray(idx, dtype=np.intp)
+        rows_idx = (
+            np.arange(self.n, dtype=np.intp)
+            if idx is None
+            else np.ascontiguousarray(idx, dtype=np.intp)
+        )
         neg = bool(negated)
         if type(kind) is not str:
             return self._scalar(literal, rows_idx)
@@ -295,6 +304,8 @@ class ColumnStore:
             result = None  # an odd literal value: the scalar path decides, row by row
         if result is None:
             return self._scalar(literal, rows_idx)
+        if not feat.any_exotic:
+            return result
         exotic = feat.numeric[2][rows_idx]
         if exotic.any():
             where = np.flatnonzero(exotic)
@@ -305,20 +316,16 @@ class ColumnStore:
         self, feat: Feature, kind: str, value: Any, neg: bool, rows_idx: np.ndarray
     ) -> np.ndarray | None:
         flag, num, _ = feat.numeric
+        if kind in ("N", "NL", "NMG"):
+            thr = value[-1] if isinstance(value, list | tuple) else value
+            if not _plain_number(thr):
+                return None
+            if kind != "N":
+                num = feat.transformed("slog" if kind == "NL" else "mag")
+            return self.kernels.threshold_mask(num, feat.flag_u8, rows_idx, float(thr), neg)
         ok = flag[rows_idx]
         x = num[rows_idx]
         with np.errstate(all="ignore"):
-            if kind == "N":
-                thr = value[-1] if isinstance(value, list | tuple) else value
-                if not _plain_number(thr):
-                    return None
-                return ok & _below(x, thr, neg)
-            if kind in ("NL", "NMG"):
-                thr = value[-1] if isinstance(value, list | tuple) else value
-                if not _plain_number(thr):
-                    return None
-                mu = feat.transformed("slog" if kind == "NL" else "mag")[rows_idx]
-                return ok & _below(mu, thr, neg)
             if kind == "NZ":
                 if not (isinstance(value, list | tuple) and len(value) >= 3):
                     return None
@@ -353,11 +360,9 @@ class ColumnStore:
     ) -> np.ndarray:
         """Text literals: truth per distinct rendering, computed only for renderings
         the rows ask about and remembered for the next call with the same literal."""
-        uniques, codes = feat.text
-        c = codes[rows_idx]
-        present = feat.present[rows_idx]
         if kind in REF_KINDS and kind != "LEV" and _ref_pair(value):
-            return self._ref_mask(feat, kind, value, neg, c, present)
+            return self._ref_mask(feat, kind, value, neg, rows_idx)
+        uniques, codes = feat.text
         key = _cache_key(value)
         cache_key = None if key is None else (id(feat), kind, neg, key)
         entry = None if cache_key is None else self._unique_cache.get(cache_key)
@@ -372,10 +377,10 @@ class ColumnStore:
                 if len(self._unique_cache) >= CACHE_LIMIT:
                     self._unique_cache.clear()
                 self._unique_cache[cache_key] = entry
-        state = entry[c]
-        missing = present & (state == UNKNOWN)
-        if missing.any():
-            need = _distinct(c[missing], len(uniques))
+        k = self.kernels
+        hit, unknown = k.gather_state(entry, codes, feat.present_u8, rows_idx)
+        if unknown:
+            need = self._unknown_codes(feat, entry == UNKNOWN, rows_idx)
             try:
                 got = self._compute_strings(kind, value, neg, [uniques[j] for j in need.tolist()])
             except (TypeError, ValueError, IndexError, KeyError, OverflowError):
@@ -383,34 +388,37 @@ class ColumnStore:
             if got is None:
                 return self._scalar(literal, rows_idx)
             entry[need] = got
-            state = entry[c]
-        return (state == 1) & present
+            hit, _ = k.gather_state(entry, codes, feat.present_u8, rows_idx)
+        return hit
+
+    @staticmethod
+    def _unknown_codes(feat: Feature, unknown: np.ndarray, rows_idx: np.ndarray) -> np.ndarray:
+        """Distinct codes of present rows whose rendering has no cached answer yet."""
+        c = feat.text[1][rows_idx]
+        return _distinct(c[feat.present[rows_idx] & unknown[c]], len(unknown))
 
     def _ref_mask(
-        self, feat: Feature, kind: str, value: Any, neg: bool, c: np.ndarray, present: np.ndarray
+        self, feat: Feature, kind: str, value: Any, neg: bool, rows_idx: np.ndarray
     ) -> np.ndarray:
         """JAC/SIM/PFX/SFX: the measure against the reference is cached per
         (feature, type, reference) and shared by every threshold, since generators keep
         drawing literals against the same few rows."""
+        uniques, codes = feat.text
         ref = value[0] if type(value[0]) is str else str(value[0])
         key = (id(feat), kind, ref)
         mu = self._measure_cache.get(key)
         if mu is None:
             if len(self._measure_cache) >= CACHE_LIMIT:
                 self._measure_cache.clear()
-            mu = self._measure_cache[key] = np.full(len(feat.text[0]), -1.0)
-        got = mu[c]
-        missing = present & (got < 0)
-        if missing.any():
-            need = _distinct(c[missing], len(mu))
-            uniques = feat.text[0]
-            mu[need] = getattr(self.kernels, REF_KINDS[kind])(
-                [uniques[j] for j in need.tolist()], ref
-            )
-            got = mu[c]
-        thr = value[1]
-        with np.errstate(all="ignore"):
-            return _below(got, thr, neg) & present
+            mu = self._measure_cache[key] = np.full(len(uniques), -1.0)
+        k = self.kernels
+        thr = float(value[1])
+        hit, unknown = k.gather_measure(mu, codes, feat.present_u8, rows_idx, thr, neg)
+        if unknown:
+            need = self._unknown_codes(feat, mu < 0, rows_idx)
+            mu[need] = getattr(k, REF_KINDS[kind])([uniques[j] for j in need.tolist()], ref)
+            hit, _ = k.gather_measure(mu, codes, feat.present_u8, rows_idx, thr, neg)
+        return hit
 
     @staticmethod
     def _measure_unique(feat: Feature, kind: str, value: Any, neg: bool) -> np.ndarray | None:
@@ -449,6 +457,8 @@ class ColumnStore:
             ref = value[0] if type(value[0]) is str else str(value[0])
             thr = value[1]
             if kind == "LEV":
+                if math.isnan(thr):
+                    return np.zeros(len(strs), dtype=bool)  # NaN compares false both ways
                 near = k.lev_at_most(strs, ref, float(thr))
                 return near if neg else ~near
             mu = getattr(k, REF_KINDS[kind])(strs, ref)

@@ -14,8 +14,6 @@ import random
 from collections.abc import Callable
 from functools import lru_cache
 
-import numpy as np
-
 from snakebatch.engine import measures as m
 from snakebatch.engine.dataset import Dataset
 from snakebatch.engine.literals import magnitude
@@ -314,22 +312,14 @@ def numeric_literal(profile: str, p: Pair) -> Literal | None:
 # -- feature choice and the oppose functions ---------------------------------------------
 
 
-def differing_features(ds: Dataset, t_row: int, f_row: int) -> np.ndarray:
-    """Features where the rows differ, leaving out numbers that are NaN on either row."""
-    ct, cf = ds.codes[t_row], ds.codes[f_row]
-    return ((ct != cf) & ((ct | cf) >= 0)).nonzero()[0]
-
-
 def pick_feature(ds: Dataset, t_row: int, f_row: int, rng: random.Random) -> int | None:
-    cands = differing_features(ds, t_row, f_row)
-    if len(cands) == 0:
-        return None
-    if len(cands) == 1:
-        return int(cands[0])
-    if ds.mi_weights:
-        cum = ds.weights[cands].cumsum()
-        return int(cands[np.searchsorted(cum, rng.random() * cum[-1], side="right")])
-    return int(cands[rng.randrange(len(cands))])
+    """A feature where the rows differ (NaN numbers never count), MI-weighted (§4.6).
+
+    One uniform draw is always taken, so compiled and pure-Python kernels consume the
+    same random stream.
+    """
+    i = ds.columns.kernels.pick_feature(ds.codes, ds.weights, t_row, f_row, rng.random())
+    return None if i < 0 else i
 
 
 def make_oppose(ds: Dataset, profile: str | None = None) -> Oppose:

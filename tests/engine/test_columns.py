@@ -172,3 +172,51 @@ def test_forcing_compiled_when_unbuilt_is_an_import_error(monkeypatch):
     with pytest.raises(ImportError):
         columns.kernels(True)
     assert columns.kernels(None) is _kernels_py
+
+
+@pytest.mark.skipif(columns._compiled is None, reason="compiled kernels not built")
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(1, 8),
+    m=st.integers(1, 6),
+    data=st.data(),
+)
+def test_compiled_row_kernels_equal_fallback(n, m, data):
+    compiled = columns._compiled
+    codes = np.array(
+        data.draw(
+            st.lists(st.lists(st.integers(-1, 2), min_size=m, max_size=m), min_size=n, max_size=n)
+        ),
+        dtype=np.int32,
+    )
+    weights = np.array(data.draw(st.lists(st.floats(1e-4, 3), min_size=m, max_size=m)))
+    t, f = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))
+    r = data.draw(st.floats(0, 1, exclude_max=True))
+    assert compiled.pick_feature(codes, weights, t, f, r) == _kernels_py.pick_feature(
+        codes, weights, t, f, r
+    )
+    rows = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=10)), dtype=np.intp)
+    values = np.array(data.draw(st.lists(floats, min_size=n, max_size=n)))
+    ok = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n))).view(np.uint8)
+    thr = data.draw(floats)
+    for neg in (False, True):
+        a = compiled.threshold_mask(values, ok, rows, thr, neg)
+        b = _kernels_py.threshold_mask(values, ok, rows, thr, neg)
+        assert a.dtype == b.dtype == bool and a.tolist() == b.tolist()
+        state = np.array(
+            data.draw(st.lists(st.integers(0, 2), min_size=3, max_size=3)), dtype=np.uint8
+        )
+        row_codes = np.array(
+            data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.intp
+        )
+        a2, b2 = (
+            compiled.gather_state(state, row_codes, ok, rows),
+            _kernels_py.gather_state(state, row_codes, ok, rows),
+        )
+        assert a2[0].tolist() == b2[0].tolist() and a2[1] == b2[1]
+        measure = np.array(
+            data.draw(st.lists(st.sampled_from([-1.0, 0.0, 0.5, 2.0, 7.0]), min_size=3, max_size=3))
+        )
+        a3 = compiled.gather_measure(measure, row_codes, ok, rows, thr, neg)
+        b3 = _kernels_py.gather_measure(measure, row_codes, ok, rows, thr, neg)
+        assert a3[0].tolist() == b3[0].tolist() and a3[1] == b3[1]
