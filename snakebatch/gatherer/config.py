@@ -39,7 +39,7 @@ class GathererConfig:
     limits: Limits = field(default_factory=Limits)
     docs_dir: Path = REPO_DOCS
     cors_origins: tuple[str, ...] = ()
-    drainer_threads: int = 4
+    drainer_threads: int = 2
     spawn_budget_per_s: float = SEED_QUOTAS.scaling_rate_per_s
 
     @property
@@ -68,5 +68,5 @@ class GathererConfig:
             limits=limits,
             docs_dir=Path(env.get("SNAKEBATCH_DOCS_DIR") or REPO_DOCS),
             cors_origins=cors,
-            drainer_threads=int(env.get("SNAKEBATCH_DRAINER_THREADS", "4")),
+            drainer_threads=int(env.get("SNAKEBATCH_DRAINER_THREADS", "2")),
         )

@@ -41,7 +41,7 @@ def open_backend(config: GathererConfig, *, workers: int) -> tuple[Any, Any]:
         from snakebatch.backends.aws_jobs import DynamoJobStore
 
         backend = AwsBackend.from_env()
-        return backend, DynamoJobStore.from_backend(backend)
+        return backend, DynamoJobStore(backend.clients.dynamodb, backend.settings.job_table)
     raise ValueError(f"unknown backend {name!r}; expected 'local' or 'aws'")
 
 
@@ -60,6 +60,7 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     leader: HostLeader | None = None
+    drainer: Any = None
 
     @classmethod
     def open(cls, config: GathererConfig, *, local_workers: int = 2) -> Runtime:
@@ -96,22 +97,19 @@ class Runtime:
         resumed = self.coordinator.resume()
         if resumed:
             log.info("resumed %d unfinished jobs: %s", len(resumed), ", ".join(resumed))
-        threads = self.config.drainer_threads if self.config.settings.backend == "aws" else 1
-        for i in range(threads):
-            self._spawn_thread(f"drainer-{i}", self._drain_loop)
+        from snakebatch.mesh.drainer import Drainer
+
+        self.drainer = Drainer(
+            self.backend.reports,
+            self.coordinator.ingest,
+            threads=self.config.drainer_threads,
+            wait_s=1.0,
+        ).start()
 
     def _spawn_thread(self, name: str, target: Any) -> None:
         t = threading.Thread(target=target, name=name, daemon=True)
         t.start()
         self._threads.append(t)
-
-    def _drain_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.coordinator.drain_once(wait_s=0.5)
-            except Exception:
-                log.exception("drainer: a batch failed; it will be redelivered")
-                self._stop.wait(1.0)
 
     def _sample_loop(self) -> None:
         while not self._stop.wait(1.0):
@@ -122,6 +120,11 @@ class Runtime:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.drainer is not None:
+            try:
+                self.drainer.stop(timeout_s=10)
+            except Exception:
+                log.exception("drainer did not stop cleanly; unacked reports will be redelivered")
         for t in self._threads:
             t.join(timeout=10)
         if self.leader is not None:
