@@ -17,6 +17,7 @@ from snakebatch.engine.errors import (
     QueryError,
     SnakeError,
     TargetError,
+    UnsupportedError,
 )
 from snakebatch.engine.model import WRITER_VERSION, SnakeModel
 from snakebatch.engine.modelio import load_model, save_model
@@ -41,6 +42,7 @@ __all__ = [
     "SnakeError",
     "SnakeModel",
     "TargetError",
+    "UnsupportedError",
     "__version__",
     "compute_candle",
     "floatconversion",

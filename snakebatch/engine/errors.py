@@ -48,3 +48,7 @@ class LayerVerificationError(SnakeError, RuntimeError):
 
 class ParameterError(SnakeError, ValueError):
     """An argument is out of its documented range (e.g. a pruning coefficient of 0)."""
+
+
+class UnsupportedError(SnakeError, NotImplementedError):
+    """A reference feature this engine deliberately leaves out (e.g. LLM narration)."""

@@ -14,12 +14,14 @@ from typing import Any
 
 from snakebatch.engine.audit import require_population
 from snakebatch.engine.candles import Candle, compute_candle
+from snakebatch.engine.errors import UnsupportedError
 from snakebatch.engine.inference import labeled_list, lookalike_list
 from snakebatch.engine.literals import clause_holds, holds
 from snakebatch.engine.model import SnakeModel
 from snakebatch.engine.modelio import load_model, save_model
 from snakebatch.engine.predictor import Prediction, Predictor
 from snakebatch.engine.queries import as_mapping, batch_items, is_batch
+from snakebatch.engine.synthetic import summarise_batch
 from snakebatch.engine.validation import layer_accuracies, layers_to_keep, validation_rows
 
 DEFAULT_FILE = "snakeclassifier.json"
@@ -185,6 +187,16 @@ class Snake:
 
     def get_batch_regression(self, Xs: Any) -> list[float]:
         return [c.iqr_mean for c in self.get_batch_candles(Xs)]
+
+    def get_synthetic(self, Xs: Any, interpret: bool = False) -> dict:
+        """Batch diagnostics (§5.12). Narration by a language model is not offered."""
+        if interpret:
+            raise UnsupportedError(
+                "interpret=True asks an external language-model service for a narration; "
+                "this engine does not call one: use interpret=False"
+            )
+        rows = [as_mapping(x) for x in batch_items(Xs)] if is_batch(Xs) else [as_mapping(Xs)]
+        return {"summary": summarise_batch(self.model, rows, self.predictor.predict(rows))}
 
     # -- validation, persistence, primitives ---------------------------------------------
 
