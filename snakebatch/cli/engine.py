@@ -46,14 +46,14 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         raise UsageError(f"rows file not found: {path}")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(newline="", encoding="utf-8") as f:
+        with path.open(newline="", encoding="utf-8-sig") as f:
             return [
                 {k: v for k, v in row.items() if v != "" and k is not None}
                 for row in csv.DictReader(f)
             ]
     if suffix in (".jsonl", ".ndjson"):
         rows = []
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
             if not line.strip():
                 continue
             try:

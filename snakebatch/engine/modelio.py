@@ -34,6 +34,8 @@ def load_model(path: str | os.PathLike, **fallbacks: Any) -> SnakeModel:
         raise ModelNotFoundError(f"model file not found: {p}") from exc
     except IsADirectoryError as exc:
         raise ModelNotFoundError(f"model path is a directory: {p}") from exc
+    except OSError as exc:
+        raise ModelNotFoundError(f"cannot read model file {p}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise ModelFormatError(f"{p}: not UTF-8 text ({exc.reason})") from exc
     return loads_model(text, source=str(p), **fallbacks)

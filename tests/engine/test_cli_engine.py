@@ -117,6 +117,12 @@ def test_bad_files_exit_2(tmp_path: Path) -> None:
     rows.write_text('{"a": 1}\n[1]\n')
     result = run("predict", TITANIC, "--rows", rows)
     assert result.exit_code == 2 and "rows.jsonl:2" in result.stderr
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("\ufeffsex,age\nfemale,30\n".encode())
+    result = run("predict", TITANIC, "--rows", bom, "--json")
+    assert result.exit_code == 0, result.output
+    expected = Snake(str(TITANIC)).get_probability({"sex": "female", "age": 30.0})
+    assert json.loads(result.stdout)["probability"] == [[k, p] for k, p in expected.items()]
     other = tmp_path / "rows.txt"
     other.write_text("x")
     result = run("predict", TITANIC, "--rows", other)

@@ -232,6 +232,13 @@ def test_population_length_must_match_targets() -> None:
         model_from_dict(d)
 
 
+def test_unreadable_paths_are_typed_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="is a directory"):
+        load_model(tmp_path)
+    with pytest.raises(ModelNotFoundError, match="cannot read model file"):
+        load_model(tmp_path / ("x" * 300 + ".json"))  # name too long for the filesystem
+
+
 def test_non_utf8_file_is_a_format_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_bytes(b"\xff\xfe{}")
