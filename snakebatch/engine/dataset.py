@@ -17,6 +17,7 @@ import numpy as np
 
 from snakebatch.engine.classes import ClassIndex
 from snakebatch.engine.columns import ColumnStore
+from snakebatch.engine.datatypes import coerce_feature
 from snakebatch.engine.errors import DataError
 from snakebatch.engine.ingest import Population, ingest
 from snakebatch.engine.mutual_info import feature_weights
@@ -113,9 +114,17 @@ class Dataset:
             profile = pkg["oppose_profile"]
         except (KeyError, TypeError) as exc:
             raise DataError(f"not a staged training package: missing {exc}") from exc
-        if len(columns) != len(header) - 1 or any(len(c) != len(targets) for c in columns):
+        if (
+            len(columns) != len(header) - 1
+            or len(datatypes) != len(header)
+            or any(len(c) != len(targets) for c in columns)
+        ):
             raise DataError("staged package: population columns do not match header/targets")
         names = header[1:]
+        columns = [
+            [coerce_feature(v, kind) for v in col]
+            for col, kind in zip(columns, datatypes[1:], strict=True)
+        ]
         rows = [
             {header[0]: t, **{h: col[j] for h, col in zip(names, columns, strict=True)}}
             for j, t in enumerate(targets)
