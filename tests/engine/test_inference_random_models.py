@@ -11,7 +11,7 @@ import pytest
 
 from snakebatch.engine import Predictor
 from snakebatch.engine.literals import LITERAL_TYPES
-from snakebatch.engine.modelio import model_from_dict
+from snakebatch.engine.modelio import dumps_model, loads_model, model_from_dict
 
 HEADER = ["y", "n1", "n2", "t1", "t2"]
 DATATYPES = ["T", "N", "N", "T", "T"]
@@ -110,3 +110,15 @@ def test_vectorised_equals_plain_on_random_models(seed: int) -> None:
         plain = predictor.entries(q)
         assert found == plain, q
         assert answer == predictor.answer(plain), q
+
+
+@pytest.mark.parametrize("seed", range(0, 200, 10))
+def test_random_models_round_trip_through_the_writer(seed: int) -> None:
+    model = random_model(seed)
+    text = dumps_model(model)
+    again = loads_model(text)
+    assert dumps_model(again) == text
+    rng = random.Random(seed)
+    queries = [random_query(rng) for _ in range(30)]
+    a, b = Predictor(model), Predictor(again)
+    assert [a.entries(q) for q in queries] == [b.entries(q) for q in queries]

@@ -311,3 +311,24 @@ def test_ints_beyond_the_double_range_never_raise() -> None:
     assert both("NMG", 400.5, -big) == (True, False)
     assert both("NRG", [0.0, 1e308], big) == (True, False)
     assert both("NZR", 0, big) == (False, True)
+
+
+def test_non_finite_and_bool_values_under_text_measures_use_their_rendering() -> None:
+    assert both("TEQ", "inf", INF) == (True, False)
+    assert both("TEQ", "nan", NAN) == (True, False)
+    assert both("TN", 4, -INF) == (False, True)  # "-inf" has 4 characters
+    assert both("T", "nan", NAN) == (True, False)
+    assert both("TUC", 1, True) == (False, True)  # "True": one uppercase
+    assert both("TSW", "Tr", True) == (True, False)
+    assert both("TEW", "0", 1e16) == (False, True)  # "1e+16"
+    assert both("HEX", 1.0, 1e16) == (True, False)  # "+" is not a hex digit
+
+
+def test_astral_characters_count_once() -> None:
+    s = "a😀😀"
+    assert both("TLN", 2, s) == (False, True)  # {a, 😀}
+    assert both("TN", 3, s) == (False, True)
+    assert both("PFX", ["a😀b", 2], s) == (False, True)
+    assert both("SFX", ["x😀", 1], s) == (False, True)
+    assert both("REP", 1.0, "😀a😀a") == (False, True)
+    assert both("LEV", ["a😀", 0.5], "a😁") == (True, False)  # one substitution: 1 > 0.5
