@@ -159,7 +159,7 @@ def audit_text(compiled: CompiledModel, x: Mapping) -> str:
         chosen = compiled.route_layer(li, x)
         bucket = chain[chosen]
         lines += _routing_lines(chain, x, header, chosen)
-        matched = bucket.matching_conditions(falsified_clauses(bucket, x, header))
+        matched = bucket.matching_conditions(falsified_clauses(bucket, x))
         lines += _match_lines(compiled, bucket, bucket.matching_entries(matched), x)
     lines += ["", f"Final prediction: {prediction}", "=== end of audit ==="]
     return "\n".join(lines)

@@ -10,11 +10,11 @@ in file order (member key order, then condition order).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from snakebatch.engine.literals import clause_holds, condition_holds
+from snakebatch.engine.literals import compile_literal
 from snakebatch.engine.model import SnakeModel
 
 
@@ -32,6 +32,8 @@ class Entry:
 class CompiledBucket:
     condition: list | None
     clauses: list[list]
+    tests: list[Callable[[Mapping], bool]] | None  # the condition, compiled
+    clause_tests: list[list[Callable[[Mapping], bool]]]
     entries: list[Entry]
     conditions: list[tuple[int, ...]]
     entries_of: list[list[int]]
@@ -39,7 +41,7 @@ class CompiledBucket:
     always: list[int]
 
     @classmethod
-    def build(cls, bucket: dict, class_of: Sequence[int]) -> CompiledBucket:
+    def build(cls, bucket: dict, class_of: Sequence[int], header: Sequence[str]) -> CompiledBucket:
         members = bucket["members"]
         origins = bucket.get("origins") or ["c"] * len(members)
         entries: list[Entry] = []
@@ -63,9 +65,13 @@ class CompiledBucket:
                 by_anchor.setdefault(c[0], []).append(i)
             else:
                 always.append(i)
+        condition = bucket.get("condition")
+        clauses = bucket.get("clauses", [])
         return cls(
-            bucket.get("condition"),
-            bucket.get("clauses", []),
+            condition,
+            clauses,
+            None if condition is None else [compile_literal(lit, header) for lit in condition],
+            [[compile_literal(lit, header) for lit in clause] for clause in clauses],
             entries,
             conditions,
             entries_of,
@@ -91,16 +97,17 @@ class CompiledBucket:
         return [self.entries[p] for p in positions]
 
 
-def route(chain: Sequence[CompiledBucket], x: Mapping, header: Sequence[str]) -> int | None:
+def route(chain: Sequence[CompiledBucket], x: Mapping) -> int | None:
     """First bucket whose condition holds (ELSE always does); else the last bucket."""
     for i, bucket in enumerate(chain):
-        if bucket.condition is None or condition_holds(bucket.condition, x, header):
+        if bucket.tests is None or all(t(x) for t in bucket.tests):
             return i
     return len(chain) - 1 if chain else None
 
 
-def falsified_clauses(bucket: CompiledBucket, x: Mapping, header: Sequence[str]) -> set[int]:
-    return {j for j, c in enumerate(bucket.clauses) if not clause_holds(c, x, header)}
+def falsified_clauses(bucket: CompiledBucket, x: Mapping) -> set[int]:
+    """Clause positions whose literals are all false on ``x`` (left to right, stopping early)."""
+    return {j for j, tests in enumerate(bucket.clause_tests) if not any(t(x) for t in tests)}
 
 
 class CompiledModel:
@@ -110,10 +117,13 @@ class CompiledModel:
         self.model = model
         self.header = model.header
         class_of = model.class_index.of_target
-        self.chains = [[CompiledBucket.build(b, class_of) for b in chain] for chain in model.layers]
+        self.chains = [
+            [CompiledBucket.build(b, class_of, self.header) for b in chain]
+            for chain in model.layers
+        ]
 
     def route_layer(self, layer: int, x: Mapping) -> int | None:
-        return route(self.chains[layer], x, self.header)
+        return route(self.chains[layer], x)
 
     def layer_entries(self, layer: int, x: Mapping) -> list[Entry]:
         """The matching lookalike entries of one layer, for a normalised query."""
@@ -121,7 +131,7 @@ class CompiledModel:
         if b is None:
             return []
         bucket = self.chains[layer][b]
-        matched = bucket.matching_conditions(falsified_clauses(bucket, x, self.header))
+        matched = bucket.matching_conditions(falsified_clauses(bucket, x))
         return bucket.matching_entries(matched) if matched else []
 
     def entries(self, x: Mapping) -> list[Entry]:

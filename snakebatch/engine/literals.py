@@ -188,6 +188,26 @@ def holds(literal: Sequence, x: Mapping[str, Any], header: Sequence[str]) -> boo
     return test(x[name], value, bool(negated))
 
 
+def _never(x: Mapping[str, Any]) -> bool:
+    return False
+
+
+def compile_literal(literal: Sequence, header: Sequence[str]) -> Callable[[Mapping], bool]:
+    """``holds`` with the literal bound once: the serving path evaluates the same literals
+    for every query, so unpacking and dispatch are paid at load instead."""
+    index, value, negated, kind = literal
+    name = header[index]
+    test = TESTS.get(kind)
+    if test is None:
+        return _never
+    neg = bool(negated)
+
+    def run(x: Mapping[str, Any]) -> bool:
+        return name in x and test(x[name], value, neg)
+
+    return run
+
+
 def clause_holds(clause: Sequence[Sequence], x: Mapping[str, Any], header: Sequence[str]) -> bool:
     """A clause is the OR of its literals; the empty clause is false."""
     return any(holds(lit, x, header) for lit in clause)

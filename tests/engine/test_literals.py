@@ -9,6 +9,7 @@ import pytest
 from snakebatch.engine.literals import (
     LITERAL_TYPES,
     clause_holds,
+    compile_literal,
     condition_holds,
     holds,
 )
@@ -332,3 +333,19 @@ def test_astral_characters_count_once() -> None:
     assert both("SFX", ["x😀", 1], s) == (False, True)
     assert both("REP", 1.0, "😀a😀a") == (False, True)
     assert both("LEV", ["a😀", 0.5], "a😁") == (True, False)  # one substitution: 1 > 0.5
+
+
+@pytest.mark.parametrize("kind", [*LITERAL_TYPES, "XYZ"])
+def test_compiled_literal_equals_holds(kind: str) -> None:
+    values = {
+        "LEV": ["ab", 1.0], "JAC": ["ab", 0.5], "SIM": ["ab", 0.5], "PFX": ["ab", 1],
+        "SFX": ["ab", 1], "CFC": [{"a": 1.0}, 0.5], "NZ": [0.0, 1.0, 0.0], "NRG": [0.0, 1.0],
+    }  # fmt: skip
+    value = values.get(kind, "a" if kind in ("T", "TEQ", "TSW", "TEW") else 1.5)
+    samples = ["", "a", "ab c", "😀", 0.0, -0.0, 1.5, NAN, INF, -INF, 10**400, True, None, [1]]
+    for neg in (False, True):
+        lit = [1, value, neg, kind]
+        run = compile_literal(lit, HEADER)
+        assert run({"g": 1}) is False
+        for f in samples:
+            assert bool(run({"f": f})) == holds(lit, {"f": f}, HEADER), (lit, f)
