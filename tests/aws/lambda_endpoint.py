@@ -28,6 +28,8 @@ from urllib.parse import parse_qs, urlparse
 
 import boto3
 
+from snakebatch.backends.base import BLOCKING_ROLES
+
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
 ASYNC_LIMIT = 262_144
 
@@ -107,6 +109,7 @@ class LambdaEndpoint:
         function_prefix: str,
         shard_count: int,
         workers: int = 2,
+        blocking_workers: int = 4,
         max_retries: int = 2,
         retry_delay_s: float = 0.2,
         on_failure_queue_url: str = "",
@@ -131,9 +134,15 @@ class LambdaEndpoint:
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         env = {**worker_env, "AWS_ENDPOINT_URL_LAMBDA": self.url}
+        context = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(env,)
+        )
+        # Lambda gives a waiting role (conquer) its own container; so does this endpoint,
+        # or a parent polling for its leaf would hold the very worker the leaf needs.
+        self._blocking_pool = ProcessPoolExecutor(
+            max_workers=blocking_workers,
+            mp_context=context,
             initializer=_init_worker,
             initargs=(env,),
         )
@@ -149,6 +158,7 @@ class LambdaEndpoint:
         self._server.shutdown()
         self._server.server_close()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._blocking_pool.shutdown(wait=True, cancel_futures=True)
 
     def throttle_for(self, seconds: float) -> None:
         with self._lock:
@@ -266,7 +276,9 @@ class LambdaEndpoint:
             closed = self._closed
         if closed:
             return self._done()
-        future = self._pool.submit(
+        blocking = isinstance(event, dict) and event.get("role") in BLOCKING_ROLES
+        pool = self._blocking_pool if blocking else self._pool
+        future = pool.submit(
             run_invocation, self.handler_file, name, request_id, payload, self._fault(event)
         )
         future.add_done_callback(

@@ -212,6 +212,21 @@ def test_throttled_invokes_back_off_and_complete(cloud, reference):
     _same_model(cloud.model_json("throttled"), reference)
 
 
+def test_conquer_completion_polls_dynamodb_counters_and_gives_the_same_model(cloud, reference):
+    params = TrainParams(**{**PARAMS.__dict__, "completion": "conquer"})
+    status = cloud.train("conquered", params)
+    assert status.state == "done", status.error
+    assert cloud.endpoint.counts.roles.get("conquer", 0) >= sum(status.leaves_per_layer)
+    counters = boto3.client("dynamodb").scan(
+        TableName=cloud.resources.table,
+        FilterExpression="begins_with(pk, :p)",
+        ExpressionAttributeValues={":p": {"S": "counter#conquered/"}},
+    )["Items"]
+    assert len(counters) == sum(status.leaves_per_layer)
+    assert all(c["completed"]["N"] == c["expected"]["N"] == "1" for c in counters)
+    _same_model(cloud.model_json("conquered"), reference)
+
+
 def test_unknown_role_and_malformed_events_get_typed_errors(cloud):
     lam = boto3.client("lambda")
     name = f"{cloud.resources.function_prefix}-00"

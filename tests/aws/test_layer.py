@@ -136,8 +136,11 @@ def test_compiled_modules_fit_the_lambda_runtime(built):
 
 def test_zip_is_deterministic_and_function_zip_holds_the_handler(built, tmp_path):
     out, layer, _, function = built
-    again = deterministic_zip(out / "layer" / "tree", tmp_path / "again.zip")
-    assert again.sha256 == layer.sha256
+    package = out / "layer" / "tree" / "python" / "snakebatch"
+    once = deterministic_zip(package, tmp_path / "once.zip")
+    (package / "settings.json").touch()  # a new mtime must not change a byte
+    twice = deterministic_zip(package, tmp_path / "twice.zip")
+    assert once.sha256 == twice.sha256 and once.entries > 50
     with zipfile.ZipFile(layer.path) as archive:
         names = archive.namelist()
         assert names == sorted(names)
