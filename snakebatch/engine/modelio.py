@@ -138,7 +138,7 @@ def _check_bucket(bucket: Any, width: int, n_rows: int, where: str) -> None:
         if not isinstance(condition, list):
             raise ModelFormatError(f"{where}: 'condition' must be an array of literals or null")
         for lit in condition:
-            _check_literal(lit, width, f"{where} condition")
+            check_literal(lit, width, f"{where} condition")
     members = bucket.get("members")
     if not isinstance(members, list) or not all(_is_index(g, n_rows) for g in members):
         raise ModelFormatError(f"{where}: 'members' must be row indices below {n_rows}")
@@ -156,7 +156,7 @@ def _check_bucket(bucket: Any, width: int, n_rows: int, where: str) -> None:
         if not isinstance(clause, list):
             raise ModelFormatError(f"{where}: clause {ci} must be an array of literals")
         for lit in clause:
-            _check_literal(lit, width, f"{where} clause {ci}")
+            check_literal(lit, width, f"{where} clause {ci}")
     lookalikes = bucket.get("lookalikes", {})
     if not isinstance(lookalikes, dict):
         raise ModelFormatError(f"{where}: 'lookalikes' must be an object")
@@ -175,7 +175,8 @@ def _is_index(value: Any, bound: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < bound
 
 
-def _check_literal(lit: Any, width: int, where: str) -> None:
+def check_literal(lit: Any, width: int, where: str = "literal") -> None:
+    """Raise :class:`ModelFormatError` unless ``lit`` is a literal evaluable on ``width`` columns."""
     if not isinstance(lit, list) or len(lit) != 4:
         raise ModelFormatError(f"{where}: a literal is [index, value, negated, type], got {lit!r}")
     index, _value, _negated, kind = lit

@@ -14,11 +14,11 @@ from typing import Any
 
 from snakebatch.engine.audit import require_population
 from snakebatch.engine.candles import Candle, compute_candle
-from snakebatch.engine.errors import UnsupportedError
+from snakebatch.engine.errors import ModelFormatError, UnsupportedError
 from snakebatch.engine.inference import labeled_list, lookalike_list
 from snakebatch.engine.literals import clause_holds, holds
 from snakebatch.engine.model import SnakeModel
-from snakebatch.engine.modelio import load_model, save_model
+from snakebatch.engine.modelio import check_literal, load_model, save_model
 from snakebatch.engine.predictor import Prediction, Predictor
 from snakebatch.engine.queries import as_mapping, batch_items, is_batch
 from snakebatch.engine.synthetic import summarise_batch
@@ -216,9 +216,14 @@ class Snake:
 
     def apply_literal(self, X: Any, lit: Sequence) -> bool:
         """One literal on a raw mapping (no normalisation, as in the reference)."""
+        check_literal(lit, len(self.model.header))
         return holds(lit, _raw(X), self.model.header)
 
     def apply_clause(self, X: Any, clause: Sequence[Sequence]) -> bool:
+        if not isinstance(clause, list | tuple):
+            raise ModelFormatError(f"a clause is a list of literals, got {type(clause).__name__}")
+        for lit in clause:
+            check_literal(lit, len(self.model.header))
         return clause_holds(clause, _raw(X), self.model.header)
 
 

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from snakebatch.engine import (
+    ModelFormatError,
     ParameterError,
     Predictor,
     QueryError,
@@ -403,6 +404,17 @@ def test_apply_literal_and_clause_use_raw_values() -> None:
     assert s.apply_literal({"size": "12"}, SMALL[0]) is False  # raw string: not a number
     assert s.apply_clause({"color": "blue"}, [SMALL[0], COLOR_B[0]]) is True
     assert s.apply_clause({}, []) is False
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [[9, 1.0, False, "N"], [1, 1.0, False], [1, 1.0, False, ["N"]], "N", [1, "x", False, "N"]],
+)
+def test_apply_literal_rejects_malformed_literals(bad) -> None:
+    with pytest.raises(ModelFormatError):
+        snake().apply_literal({"color": "x"}, bad)
+    with pytest.raises(ModelFormatError):
+        snake().apply_clause({"color": "x"}, [bad])
 
 
 def test_attributes_and_repr() -> None:
