@@ -169,3 +169,7 @@ def train(
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None
     Console().print(_summary(coord, status, out, workers, wall))
+    Console().print(
+        f"Next: [bold]snakebatch predict {stripped_path(out)} --rows DATA.csv[/] "
+        f"or [bold]snakebatch info {out}[/]"
+    )
