@@ -32,7 +32,7 @@ class BucketMatrices:
     multis: list[tuple[int, np.ndarray]]  # (id, clauses) of longer conditions
     empties: np.ndarray  # ids of empty conditions (always match)
     class_counts: np.ndarray  # conditions × classes, entries per class
-    entry_positions: list[np.ndarray]  # per condition, entry positions (ascending)
+    n_conditions: int
 
     @classmethod
     def build(cls, bucket: CompiledBucket, n_classes: int) -> BucketMatrices:
@@ -48,12 +48,12 @@ class BucketMatrices:
             multis=[(i, np.asarray(c, dtype=np.intp)) for i, c in enumerate(conds) if len(c) > 1],
             empties=np.asarray([i for i, c in enumerate(conds) if not c], dtype=np.intp),
             class_counts=class_counts,
-            entry_positions=[np.asarray(ps, dtype=np.int64) for ps in bucket.entries_of],
+            n_conditions=len(conds),
         )
 
     def matched(self, falsified: np.ndarray) -> np.ndarray:
         """Rows × conditions: every clause of the condition is falsified on the row."""
-        out = np.empty((falsified.shape[0], len(self.entry_positions)), dtype=bool)
+        out = np.empty((falsified.shape[0], self.n_conditions), dtype=bool)
         out[:, self.singles] = falsified[:, self.single_clause]
         for i, clauses in self.multis:
             out[:, i] = falsified[:, clauses].all(axis=1)
@@ -135,13 +135,20 @@ class BatchModel:
         matched: np.ndarray,
         per_row: list[list[Entry]],
     ) -> None:
-        entries = bucket.entries
-        for r, row in enumerate(matched):
-            conds = np.flatnonzero(row)
-            if conds.size == 0:
-                continue
-            if conds.size == 1:
-                positions = mats.entry_positions[conds[0]]
+        """Append each row's matched entries in file order (entry position order)."""
+        entries, entries_of = bucket.entries, bucket.entries_of
+        rows, conds = np.nonzero(matched)  # row-major: each row's conditions ascending
+        targets = idx.tolist()
+        r_list, c_list = rows.tolist(), conds.tolist()
+        start = 0
+        while start < len(r_list):
+            r = r_list[start]
+            end = start + 1
+            while end < len(r_list) and r_list[end] == r:
+                end += 1
+            if end - start == 1:
+                positions = entries_of[c_list[start]]
             else:
-                positions = np.sort(np.concatenate([mats.entry_positions[c] for c in conds]))
-            per_row[idx[r]].extend(entries[p] for p in positions.tolist())
+                positions = sorted(p for c in c_list[start:end] for p in entries_of[c])
+            per_row[targets[r]].extend([entries[p] for p in positions])
+            start = end
