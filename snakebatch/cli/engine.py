@@ -15,9 +15,9 @@ import typer
 
 from snakebatch.cli.app import app
 from snakebatch.engine.errors import SnakeError
-from snakebatch.engine.inference import lookalike_list
+from snakebatch.engine.inference import Entry, lookalike_list
 from snakebatch.engine.modelio import load_model
-from snakebatch.engine.predictor import Prediction, Predictor
+from snakebatch.engine.predictor import Predictor
 from snakebatch.engine.summary import summarise
 
 
@@ -68,13 +68,14 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def answer_json(
-    predictor: Predictor, query: dict, answer: Prediction, audit: bool
+    predictor: Predictor, query: dict, entries: list[Entry], audit: bool
 ) -> dict[str, Any]:
+    answer = predictor.answer(entries)
     out: dict[str, Any] = {
         "prediction": answer.prediction,
         "confidence": answer.confidence,
         "probability": [[k, p] for k, p in answer.probability.items()],
-        "lookalikes": lookalike_list(predictor.entries(query), predictor.model.targets),
+        "lookalikes": lookalike_list(entries, predictor.model.targets),
     }
     if audit:
         out["audit"] = predictor.audit(query)
@@ -103,18 +104,20 @@ def predict(
         predictor = Predictor(load_model(model))
         if audit and predictor.model.stripped:
             raise UsageError("--audit needs the training population; this model is stripped")
-        answers = (
-            predictor.predict(queries) if rows is not None else [predictor.predict_one(queries[0])]
+        found = (
+            predictor.batch_entries(queries)
+            if rows is not None
+            else [predictor.entries(queries[0])]
         )
-        for q, a in zip(queries, answers, strict=True):
+        for q, entries in zip(queries, found, strict=True):
             if as_json:
-                typer.echo(json.dumps(answer_json(predictor, q, a, audit), ensure_ascii=False))
+                typer.echo(
+                    json.dumps(answer_json(predictor, q, entries, audit), ensure_ascii=False)
+                )
                 continue
-            typer.echo(
-                f"{a.prediction}\t{a.confidence:.1%}"
-                if rows
-                else f"{a.prediction}\n{a.confidence:.1%}"
-            )
+            a = predictor.answer(entries)
+            sep = "\t" if rows else "\n"
+            typer.echo(f"{a.prediction}{sep}{a.confidence:.1%}")
             if audit:
                 typer.echo(predictor.audit(q))
     except (UsageError, SnakeError) as exc:
