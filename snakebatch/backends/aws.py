@@ -18,6 +18,7 @@ from snakebatch.backends.aws_invoke import LambdaInvoker
 from snakebatch.backends.aws_queue import SqsReportQueue
 from snakebatch.backends.aws_store import S3Store
 from snakebatch.backends.aws_table import DynamoCounters, DynamoShardStats
+from snakebatch.backends.base import Governor
 from snakebatch.settings import Settings, defaults
 
 
@@ -36,13 +37,19 @@ class AwsClients:
 
 @dataclass
 class AwsBackend:
-    """``Backend`` on AWS; ``shard_stats`` and ``stats`` read the job table."""
+    """``Backend`` on AWS; ``shard_stats`` and ``stats`` read the job table.
+
+    ``governor`` (``snakebatch.ops.governor``) is applied to the invokes of this
+    process — the gatherer's root fan-out; inside Lambda, botocore's adaptive retry
+    mode is what slows a throttled shard down.
+    """
 
     settings: Settings
     clients: AwsClients
     name: str = "aws"
     cache_dir: Path | None = None
     qualifier: str | None = field(default_factory=lambda: defaults()["alias"])
+    governor: Governor | None = None
 
     def __post_init__(self) -> None:
         c = self.clients
@@ -62,6 +69,7 @@ class AwsBackend:
             self.shard_count,
             stats=self.shards,
             qualifier=self.qualifier,
+            governor=self.governor,
         )
         self._peak = 0
         self._lock = threading.Lock()

@@ -37,7 +37,9 @@ def retry_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
         raise AwsConfigError(f"AWS_MAX_ATTEMPTS must be an integer, got {raw!r}") from None
     if attempts < 1:
         raise AwsConfigError(f"AWS_MAX_ATTEMPTS must be at least 1, got {attempts}")
-    return {"mode": mode, "max_attempts": attempts}
+    # ``total_max_attempts`` counts the first try, as AWS_MAX_ATTEMPTS does; botocore's
+    # ``max_attempts`` key would count retries only and quietly add one.
+    return {"mode": mode, "total_max_attempts": attempts}
 
 
 def client_config(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
+from snakebatch.backends.base import Governor
+
 ASYNC_PAYLOAD_LIMIT = 262_144
 
 
@@ -38,12 +40,14 @@ class LambdaInvoker:
         *,
         stats: ShardRecorder | None = None,
         qualifier: str | None = None,
+        governor: Governor | None = None,
     ) -> None:
         self.lam = lam
         self.function_name = function_name
         self.shard_count = shard_count
         self.stats = stats
         self.qualifier = qualifier
+        self.governor = governor
         self.largest_event = 0
 
     def invoke(self, shard: int, event: dict[str, Any]) -> None:
@@ -55,6 +59,8 @@ class LambdaInvoker:
                 f"{event.get('role', '?')} event is {len(payload)} bytes "
                 f"(async limit {ASYNC_PAYLOAD_LIMIT})"
             )
+        if self.governor is not None:
+            self.governor.acquire()
         grew = len(payload) > self.largest_event
         self.largest_event = max(self.largest_event, len(payload))
         kwargs: dict[str, Any] = {

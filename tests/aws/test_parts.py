@@ -30,12 +30,12 @@ def test_endpoint_comes_from_the_environment(backend, moto_url):
 
 
 def test_retry_settings_from_the_standard_variables():
-    assert retry_settings({}) == {"mode": "adaptive", "max_attempts": 10}
+    assert retry_settings({}) == {"mode": "adaptive", "total_max_attempts": 10}
     assert retry_settings({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "3"}) == {
         "mode": "standard",
-        "max_attempts": 3,
+        "total_max_attempts": 3,
     }
-    assert client_config({"AWS_MAX_ATTEMPTS": "4"}).retries["max_attempts"] == 4
+    assert client_config({"AWS_MAX_ATTEMPTS": "4"}).retries["total_max_attempts"] == 4
     for bad in ({"AWS_RETRY_MODE": "eager"}, {"AWS_MAX_ATTEMPTS": "x"}, {"AWS_MAX_ATTEMPTS": "0"}):
         with pytest.raises(AwsConfigError):
             retry_settings(bad)
