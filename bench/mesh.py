@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -48,6 +49,12 @@ def mesh_train(source, target: str, workers: int, params: TrainParams = PARAMS):
         return data, status, time.perf_counter() - t0
 
 
+def children_cpu_s() -> float:
+    """CPU seconds of reaped child processes (the pool's workers, once stopped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timing(data: Path, target: str) -> None:
     print(
         f"== timing: {data.name}, {PARAMS.n_layers} layers, tau {PARAMS.tau}, bucket "
@@ -71,7 +78,9 @@ def timing(data: Path, target: str) -> None:
     )
     walls = {}
     for workers in (1, 2):
+        cpu_before = children_cpu_s()
         _, status, wall = mesh_train(str(data), target, workers)
+        worker_cpu = children_cpu_s() - cpu_before
         walls[workers] = wall
         t = status.timings
         overhead = t["staging_s"] + t["fanout_s"] + t["assembly_s"]
@@ -81,7 +90,8 @@ def timing(data: Path, target: str) -> None:
             f"{status.backend_stats['peak_concurrency']}, largest event "
             f"{status.backend_stats['largest_event_bytes']} B; staging {t['staging_s']:.1f} s, "
             f"fan-out {t['fanout_s'] * 1000:.0f} ms, assembly {t['assembly_s']:.1f} s = "
-            f"{100 * overhead / wall:.1f}% of wall)"
+            f"{100 * overhead / wall:.1f}% of wall; workers used {worker_cpu:.1f} CPU s = "
+            f"{worker_cpu / wall:.2f} cores on average)"
         )
     print(
         f"speed-up 1→2 workers ×{walls[1] / walls[2]:.2f}; "

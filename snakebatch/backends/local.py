@@ -254,7 +254,9 @@ class LocalBackend:
 
         if self._pool is None and self.workers > 0:
             self.invocations.release_orphans()
-            self._pool = WorkerPool(self.worker_config(), self.workers)
+            self._pool = WorkerPool(
+                self.worker_config(), self.workers, on_death=self.invocations.release_orphans
+            )
             self._pool.start()
         return self
 

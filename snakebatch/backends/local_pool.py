@@ -36,26 +36,59 @@ def resolve_handler(spec: str) -> Callable[[dict[str, Any], Any], Any]:
 
 
 class WorkerPool:
-    def __init__(self, config: dict[str, Any], workers: int) -> None:
+    """Keeps ``workers`` processes alive: one that dies (OOM, a crash in native code) is
+    replaced, and ``on_death`` re-queues what it had claimed, as Lambda would retry."""
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        workers: int,
+        on_death: Callable[[], Any] | None = None,
+        check_s: float = 1.0,
+    ) -> None:
         self.config = config
         self.workers = workers
+        self.on_death = on_death
+        self.check_s = check_s
+        self.replaced = 0
         self._ctx = mp.get_context("spawn")
         self._stop = self._ctx.Event()
         self._procs: list[Any] = []
+        self._watch: threading.Thread | None = None
+
+    def _spawn(self, i: int) -> Any:
+        proc = self._ctx.Process(
+            target=worker_main,
+            args=(self.config, self._stop, os.getpid()),
+            name=f"snakebatch-worker-{i}",
+            daemon=True,
+        )
+        proc.start()
+        return proc
 
     def start(self) -> None:
-        for i in range(self.workers):
-            proc = self._ctx.Process(
-                target=worker_main,
-                args=(self.config, self._stop, os.getpid()),
-                name=f"snakebatch-worker-{i}",
-                daemon=True,
-            )
-            proc.start()
-            self._procs.append(proc)
+        self._procs = [self._spawn(i) for i in range(self.workers)]
+        self._watch = threading.Thread(target=self._supervise, daemon=True)
+        self._watch.start()
+
+    def _supervise(self) -> None:
+        while not self._stop.wait(self.check_s):
+            for i, proc in enumerate(self._procs):
+                if proc.exitcode is not None and not self._stop.is_set():
+                    log.warning("worker %s died (exit %s); replacing it", proc.name, proc.exitcode)
+                    proc.join()
+                    if self.on_death is not None:
+                        self.on_death()
+                    self._procs[i] = self._spawn(i)
+                    self.replaced += 1
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._procs]
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
+        if self._watch is not None:
+            self._watch.join()
         for proc in self._procs:
             proc.join(timeout_s)
             if proc.is_alive():

@@ -68,7 +68,7 @@ def build_dataset(source: Any, *, target: str, profile: str = "auto", seed: int 
 
 def encode_package(ds: Dataset) -> bytes:
     text = json.dumps(ds.to_package(), separators=(",", ":"), allow_nan=True)
-    return gzip.compress(text.encode(), compresslevel=6, mtime=0)
+    return gzip.compress(text.encode(), compresslevel=1, mtime=0)
 
 
 def stage(store: ObjectStore, model_id: str, ds: Dataset) -> str:

@@ -23,3 +23,12 @@ def flaky(event: dict[str, Any], backend: Any) -> None:
     if first:
         raise RuntimeError("first delivery fails")
     backend.store.put(f"ran/{event['n']}.json", b"{}")
+
+
+def slow_once(event: dict[str, Any], backend: Any) -> None:
+    """Hangs on the first delivery (so a test can kill the worker), then records."""
+    key = f"attempts/{event['n']}"
+    if not backend.store.exists(key):
+        backend.store.put(key, b"1")
+        time.sleep(60)
+    backend.store.put(f"ran/{event['n']}.json", json.dumps({"pid": os.getpid()}).encode())

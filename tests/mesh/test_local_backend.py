@@ -199,3 +199,18 @@ def test_governor_is_asked_before_every_invoke(tmp_path):
         backend.invoker.invoke(0, {"role": "x", "n": n})
     assert governor.given == 3
     assert backend.worker_config()["governor"] is governor
+
+
+def test_a_worker_that_dies_is_replaced_and_its_invocation_rerun(tmp_path):
+    backend = LocalBackend(
+        tmp_path, workers=1, shard_count=2, handler="tests.mesh.handlers:slow_once"
+    )
+    with backend:
+        backend._pool.check_s = 0.1
+        backend.invoker.invoke(0, {"role": "test", "n": 1})
+        assert _wait_for(lambda: backend.store.exists("attempts/1"))
+        victim = backend._pool.pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        assert _wait_for(lambda: backend.store.exists("ran/1.json"))
+        assert backend._pool.replaced == 1
+        assert json.loads(backend.store.get("ran/1.json"))["pid"] != victim
