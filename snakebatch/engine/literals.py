@@ -188,6 +188,9 @@ def holds(literal: Sequence, x: Mapping[str, Any], header: Sequence[str]) -> boo
     return test(x[name], value, bool(negated))
 
 
+_MISSING = object()
+
+
 def _never(x: Mapping[str, Any]) -> bool:
     return False
 
@@ -201,11 +204,37 @@ def compile_literal(literal: Sequence, header: Sequence[str]) -> Callable[[Mappi
     if test is None:
         return _never
     neg = bool(negated)
+    if kind == "T":  # the most common types get a closure without the generic dispatch
+        return _compile_substring(name, str(value), neg)
+    if kind == "N" and is_number(value):
+        return _compile_threshold(name, value, neg)
 
     def run(x: Mapping[str, Any]) -> bool:
         return name in x and test(x[name], value, neg)
 
     return run
+
+
+def _compile_substring(name: str, token: str, neg: bool) -> Callable[[Mapping], bool]:
+    def contains(x: Mapping[str, Any]) -> bool:
+        return name in x and token in str(x[name])
+
+    def lacks(x: Mapping[str, Any]) -> bool:
+        return name in x and token not in str(x[name])
+
+    return lacks if neg else contains
+
+
+def _compile_threshold(name: str, v: float, neg: bool) -> Callable[[Mapping], bool]:
+    def below(x: Mapping[str, Any]) -> bool:
+        f = x.get(name, _MISSING)
+        return isinstance(f, int | float) and f < v
+
+    def at_least(x: Mapping[str, Any]) -> bool:
+        f = x.get(name, _MISSING)
+        return isinstance(f, int | float) and f >= v
+
+    return at_least if neg else below
 
 
 def clause_holds(clause: Sequence[Sequence], x: Mapping[str, Any], header: Sequence[str]) -> bool:

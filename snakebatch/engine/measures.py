@@ -27,15 +27,38 @@ def lev(a: str, b: str) -> int:
         ca, cb = Counter(a), Counter(b)
         shared = sum(min(n, cb[c]) for c, n in ca.items())
         return (len(a) - shared) + (len(b) - shared)
-    previous = list(range(len(b) + 1))
-    for i, ch_a in enumerate(a, 1):
-        current = [i]
-        for j, ch_b in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ch_a != ch_b))
-            )
-        previous = current
-    return previous[-1]
+    return _bit_parallel_lev(a, b)
+
+
+def _bit_parallel_lev(a: str, b: str) -> int:
+    """Exact unit-cost edit distance by Myers' bit-vector algorithm (Hyyrö's form).
+
+    One column of the dynamic program is a pair of bit vectors over ``a``, so each
+    character of ``b`` costs a handful of integer operations instead of ``len(a)``
+    Python-level cell updates; the result is the same integer.
+    """
+    m = len(a)
+    peq: dict[str, int] = {}
+    for i, c in enumerate(a):
+        peq[c] = peq.get(c, 0) | (1 << i)
+    full = (1 << m) - 1
+    top = 1 << (m - 1)
+    pv, mv, score = full, 0, m
+    for c in b:
+        eq = peq.get(c, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & full)
+        mh = pv & xh
+        if ph & top:
+            score += 1
+        elif mh & top:
+            score -= 1
+        ph = ((ph << 1) | 1) & full
+        mh = (mh << 1) & full
+        pv = mh | (~(xv | ph) & full)
+        mv = ph & xv
+    return score
 
 
 def bigrams(s: str) -> set[str]:
