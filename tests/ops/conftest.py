@@ -29,11 +29,16 @@ def moto_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def aws_client(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch):
-    """``aws_client("scheduler")``: a real boto3 client speaking HTTP to the moto server."""
+    """``aws_client("scheduler")``: a real boto3 client speaking HTTP to the moto server;
+    the environment points the code's own clients there too."""
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        "AWS_RETRY_MODE": "standard",
+        "AWS_MAX_ATTEMPTS": "2",
     }.items():
         monkeypatch.setenv(key, value)
 

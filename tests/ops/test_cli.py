@@ -1,0 +1,88 @@
+"""``snakebatch plan`` and ``snakebatch pc`` through Typer's runner, AWS calls against moto."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from snakebatch.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_plan_json_has_the_contract_keys_and_seed_figures() -> None:
+    result = invoke("plan", "--rows", "1000000", "--layers", "5", "--seed-params", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for key in ("feasible", "slots", "window_s", "cost_usd", "peak_spawn_rate", "wall_s"):
+        assert key in data
+    assert data["feasible"] and data["slots"] == 81
+    assert data["cost_usd"] == pytest.approx(1.75, rel=0.05)
+    assert data["wedges_without_governor"] is True
+    assert data["wall_s"] > 0 and not data["wedged"]
+
+
+def test_plan_text_and_terminal_chart() -> None:
+    result = invoke("plan", "--rows", "7500", "--layers", "25", "--seed-params", "--chart", "-")
+    assert result.exit_code == 0, result.output
+    assert "needs 17.40/s" in result.output
+    assert "spawns/s" in result.output and "gatherer $" in result.output
+
+
+def test_plan_png_chart(tmp_path) -> None:
+    out = tmp_path / "spawn.png"
+    result = invoke("plan", "--rows", "20000", "--layers", "5", "--chart", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--rows", "0", "--layers", "5"),
+        ("--rows", "100", "--layers", "5", "--tau", "-1"),
+        ("--rows", "100", "--layers", "5", "--region", "mars-north-1"),
+        ("--rows", "100", "--layers", "5", "--chart", "/nonexistent/dir/x.png"),
+    ],
+)
+def test_plan_bad_input_exits_2_with_a_message(args) -> None:
+    result = invoke("plan", *args)
+    assert result.exit_code == 2
+    assert "error:" in result.output
+
+
+def test_plan_falls_back_to_seed_quotas_when_service_quotas_has_none(aws_client) -> None:
+    aws_client("sts")  # points the CLI's own clients at moto
+    result = invoke("plan", "--rows", "7500", "--layers", "25", "--quotas-from-aws", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["scaling_rate"] == pytest.approx(1000 / 60)
+
+
+def test_pc_on_dry_run_prints_plan_and_cost() -> None:
+    result = invoke("pc", "on", "--slots", "81", "--ttl", "7m", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["slots"] == 81 and data["ttl_s"] == 420 and data["dry_run"]
+    assert sum(data["per_function"].values()) == 81
+    assert data["cost_usd"] == pytest.approx(81 * 4 * 420 * 168 / (100 * 4 * 86400))
+
+
+@pytest.mark.parametrize("args", [("--slots", "0"), ("--slots", "5", "--ttl", "forever")])
+def test_pc_on_bad_input_exits_2(args) -> None:
+    result = invoke("pc", "on", *args, "--dry-run")
+    assert result.exit_code == 2 and "error:" in result.output
+
+
+def test_pc_status_reports_an_aws_error_cleanly(aws_client, monkeypatch) -> None:
+    """moto has no provisioned-concurrency API: the CLI says so instead of crashing."""
+    aws_client("sts")
+    monkeypatch.setenv("SNAKEBATCH_SHARD_COUNT", "2")
+    result = invoke("pc", "status")
+    assert result.exit_code == 2
+    assert "GetProvisionedConcurrencyConfig" in result.output
