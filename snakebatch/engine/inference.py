@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from snakebatch.engine.literals import compile_literal
+from snakebatch.engine.literals import compile_clause, compile_condition
 from snakebatch.engine.model import SnakeModel
 
 
@@ -32,8 +32,8 @@ class Entry:
 class CompiledBucket:
     condition: list | None
     clauses: list[list]
-    tests: list[Callable[[Mapping], bool]] | None  # the condition, compiled
-    clause_tests: list[list[Callable[[Mapping], bool]]]
+    test: Callable[[Mapping], bool] | None  # the condition, compiled; None for ELSE
+    clause_tests: list[Callable[[Mapping], bool]]
     entries: list[Entry]
     conditions: list[tuple[int, ...]]
     entries_of: list[list[int]]
@@ -70,8 +70,8 @@ class CompiledBucket:
         return cls(
             condition,
             clauses,
-            None if condition is None else [compile_literal(lit, header) for lit in condition],
-            [[compile_literal(lit, header) for lit in clause] for clause in clauses],
+            None if condition is None else compile_condition(condition, header),
+            [compile_clause(clause, header) for clause in clauses],
             entries,
             conditions,
             entries_of,
@@ -100,14 +100,14 @@ class CompiledBucket:
 def route(chain: Sequence[CompiledBucket], x: Mapping) -> int | None:
     """First bucket whose condition holds (ELSE always does); else the last bucket."""
     for i, bucket in enumerate(chain):
-        if bucket.tests is None or all(t(x) for t in bucket.tests):
+        if bucket.test is None or bucket.test(x):
             return i
     return len(chain) - 1 if chain else None
 
 
 def falsified_clauses(bucket: CompiledBucket, x: Mapping) -> set[int]:
     """Clause positions whose literals are all false on ``x`` (left to right, stopping early)."""
-    return {j for j, tests in enumerate(bucket.clause_tests) if not any(t(x) for t in tests)}
+    return {j for j, holds in enumerate(bucket.clause_tests) if not holds(x)}
 
 
 class CompiledModel:

@@ -237,6 +237,29 @@ def _compile_threshold(name: str, v: float, neg: bool) -> Callable[[Mapping], bo
     return at_least if neg else below
 
 
+def compile_clause(clause: Sequence[Sequence], header: Sequence[str]) -> Callable[[Mapping], bool]:
+    """``clause_holds`` bound once; one-literal clauses (the usual case) are the literal."""
+    tests = [compile_literal(lit, header) for lit in clause]
+    if not tests:
+        return _never
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda x: first(x) or second(x)
+    return lambda x: any(t(x) for t in tests)
+
+
+def compile_condition(
+    condition: Sequence[Sequence], header: Sequence[str]
+) -> Callable[[Mapping], bool]:
+    """``condition_holds`` bound once; ``[]`` matches everything."""
+    tests = [compile_literal(lit, header) for lit in condition]
+    if len(tests) == 1:
+        return tests[0]
+    return lambda x: all(t(x) for t in tests)
+
+
 def clause_holds(clause: Sequence[Sequence], x: Mapping[str, Any], header: Sequence[str]) -> bool:
     """A clause is the OR of its literals; the empty clause is false."""
     return any(holds(lit, x, header) for lit in clause)

@@ -9,6 +9,8 @@ import pytest
 from snakebatch.engine.literals import (
     LITERAL_TYPES,
     clause_holds,
+    compile_clause,
+    compile_condition,
     compile_literal,
     condition_holds,
     holds,
@@ -349,3 +351,18 @@ def test_compiled_literal_equals_holds(kind: str) -> None:
         assert run({"g": 1}) is False
         for f in samples:
             assert bool(run({"f": f})) == holds(lit, {"f": f}, HEADER), (lit, f)
+
+
+@pytest.mark.parametrize("width", [0, 1, 2, 3])
+def test_compiled_clauses_and_conditions_equal_the_scalar_forms(width: int) -> None:
+    pool = [
+        [1, 2.0, False, "N"], [2, "b", False, "T"], [1, 2.0, True, "N"],
+        [2, "z", True, "T"], [1, 1.0, False, "XYZ"],
+    ]  # fmt: skip
+    rows = [{}, {"f": 1.0}, {"f": 3.0, "g": "abc"}, {"g": "z"}, {"f": NAN, "g": "b"}]
+    for start in range(len(pool)):
+        lits = [pool[(start + k) % len(pool)] for k in range(width)]
+        clause, condition = compile_clause(lits, HEADER), compile_condition(lits, HEADER)
+        for x in rows:
+            assert bool(clause(x)) == clause_holds(lits, x, HEADER), (lits, x)
+            assert bool(condition(x)) == condition_holds(lits, x, HEADER), (lits, x)
