@@ -7,6 +7,10 @@ read as code points (``Py_UCS4``), so results equal the Python measures exactly.
 
 import numpy as np
 
+cimport numpy as cnp
+
+cnp.import_array()
+
 from collections import Counter
 
 from libc.stdlib cimport free, malloc, qsort
@@ -297,78 +301,109 @@ def lev_at_most(list strs, str ref, double limit):
     return out.view(bool)
 
 
-def pick_feature(const int[:, ::1] codes, const double[::1] weights, Py_ssize_t t, Py_ssize_t f, double r):
+cdef inline void _need(cnp.ndarray arr, int typenum, str name) except *:
+    """Raw-pointer kernels need C-contiguous arrays of one dtype; anything else is a bug."""
+    if cnp.PyArray_TYPE(arr) != typenum or not cnp.PyArray_IS_C_CONTIGUOUS(arr):
+        raise ValueError(f"kernel argument {name}: wrong dtype or not C-contiguous")
+
+
+def pick_feature(cnp.ndarray codes, cnp.ndarray weights, Py_ssize_t t, Py_ssize_t f, double r):
+    _need(codes, cnp.NPY_INT32, "codes")
+    _need(weights, cnp.NPY_FLOAT64, "weights")
     cdef Py_ssize_t m = codes.shape[1], i, n = 0, first = -1, k
+    cdef const int* ct = <const int*>cnp.PyArray_DATA(codes) + t * m
+    cdef const int* cf = <const int*>cnp.PyArray_DATA(codes) + f * m
+    cdef const double* w = <const double*>cnp.PyArray_DATA(weights)
     cdef double total = 0.0, acc, target
     cdef int a, b
     for i in range(m):
-        a = codes[t, i]
-        b = codes[f, i]
+        a = ct[i]
+        b = cf[i]
         if a != b and a >= 0 and b >= 0:
             if n == 0:
                 first = i
             n += 1
-            total += weights[i]
+            total += w[i]
     if n <= 1:
         return first
     target = r * total
     acc = 0.0
     k = -1
     for i in range(m):
-        a = codes[t, i]
-        b = codes[f, i]
+        a = ct[i]
+        b = cf[i]
         if a != b and a >= 0 and b >= 0:
-            acc += weights[i]
+            acc += w[i]
             k = i
             if target < acc:
                 return i
     return k
 
 
-def threshold_mask(const double[::1] values, const unsigned char[::1] ok, const Py_ssize_t[::1] rows, double thr, bint negated):
+def threshold_mask(cnp.ndarray values, cnp.ndarray ok, cnp.ndarray rows, double thr, bint negated):
+    _need(values, cnp.NPY_FLOAT64, "values")
+    _need(ok, cnp.NPY_UINT8, "ok")
+    _need(rows, cnp.NPY_INTP, "rows")
     cdef Py_ssize_t i, n = rows.shape[0], j
-    cdef double v
-    out = np.empty(n, dtype=np.uint8)
-    cdef unsigned char[::1] o = out
+    cdef const double* v = <const double*>cnp.PyArray_DATA(values)
+    cdef const unsigned char* okp = <const unsigned char*>cnp.PyArray_DATA(ok)
+    cdef const Py_ssize_t* rp = <const Py_ssize_t*>cnp.PyArray_DATA(rows)
+    out = np.empty(n, dtype=np.bool_)
+    cdef unsigned char* o = <unsigned char*>cnp.PyArray_DATA(out)
     for i in range(n):
-        j = rows[i]
-        v = values[j]
+        j = rp[i]
         if negated:
-            o[i] = ok[j] and v >= thr
+            o[i] = okp[j] and v[j] >= thr
         else:
-            o[i] = ok[j] and v < thr
-    return out.view(bool)
+            o[i] = okp[j] and v[j] < thr
+    return out
 
 
-def gather_state(const unsigned char[::1] state, const Py_ssize_t[::1] codes, const unsigned char[::1] present, const Py_ssize_t[::1] rows):
+def gather_state(cnp.ndarray state, cnp.ndarray codes, cnp.ndarray present, cnp.ndarray rows):
+    _need(state, cnp.NPY_UINT8, "state")
+    _need(codes, cnp.NPY_INTP, "codes")
+    _need(present, cnp.NPY_UINT8, "present")
+    _need(rows, cnp.NPY_INTP, "rows")
     cdef Py_ssize_t i, n = rows.shape[0], j, unknown = 0
+    cdef const unsigned char* st = <const unsigned char*>cnp.PyArray_DATA(state)
+    cdef const Py_ssize_t* cp = <const Py_ssize_t*>cnp.PyArray_DATA(codes)
+    cdef const unsigned char* pp = <const unsigned char*>cnp.PyArray_DATA(present)
+    cdef const Py_ssize_t* rp = <const Py_ssize_t*>cnp.PyArray_DATA(rows)
     cdef unsigned char s
-    out = np.empty(n, dtype=np.uint8)
-    cdef unsigned char[::1] o = out
+    out = np.empty(n, dtype=np.bool_)
+    cdef unsigned char* o = <unsigned char*>cnp.PyArray_DATA(out)
     for i in range(n):
-        j = rows[i]
-        if not present[j]:
+        j = rp[i]
+        if not pp[j]:
             o[i] = 0
             continue
-        s = state[codes[j]]
+        s = st[cp[j]]
         o[i] = s == 1
         if s == 2:
             unknown += 1
-    return out.view(bool), unknown
+    return out, unknown
 
 
-def gather_measure(const double[::1] measure, const Py_ssize_t[::1] codes, const unsigned char[::1] present, const Py_ssize_t[::1] rows, double thr, bint negated):
+def gather_measure(cnp.ndarray measure, cnp.ndarray codes, cnp.ndarray present, cnp.ndarray rows, double thr, bint negated):
+    _need(measure, cnp.NPY_FLOAT64, "measure")
+    _need(codes, cnp.NPY_INTP, "codes")
+    _need(present, cnp.NPY_UINT8, "present")
+    _need(rows, cnp.NPY_INTP, "rows")
     cdef Py_ssize_t i, n = rows.shape[0], j, unknown = 0
+    cdef const double* mp = <const double*>cnp.PyArray_DATA(measure)
+    cdef const Py_ssize_t* cp = <const Py_ssize_t*>cnp.PyArray_DATA(codes)
+    cdef const unsigned char* pp = <const unsigned char*>cnp.PyArray_DATA(present)
+    cdef const Py_ssize_t* rp = <const Py_ssize_t*>cnp.PyArray_DATA(rows)
     cdef double mu
-    out = np.empty(n, dtype=np.uint8)
-    cdef unsigned char[::1] o = out
+    out = np.empty(n, dtype=np.bool_)
+    cdef unsigned char* o = <unsigned char*>cnp.PyArray_DATA(out)
     for i in range(n):
-        j = rows[i]
-        if not present[j]:
+        j = rp[i]
+        if not pp[j]:
             o[i] = 0
             continue
-        mu = measure[codes[j]]
+        mu = mp[cp[j]]
         if mu < 0:
             unknown += 1
         o[i] = (mu >= thr) if negated else (mu < thr)
-    return out.view(bool), unknown
+    return out, unknown

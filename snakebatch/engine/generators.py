@@ -10,6 +10,7 @@ a generator may return a literal that fails on its pair, and None means "nothing
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Callable
 from functools import lru_cache
@@ -43,20 +44,39 @@ def _chars_missing(a: str, b: str) -> list[str]:
 
 
 class Pair:
-    """One feature of the (T, F) pair: its position, renderings and numbers."""
+    """One feature of the (T, F) pair: its position, values and (lazily) renderings."""
 
-    __slots__ = ("f", "fv", "i", "kernels", "rng", "stats", "t", "tv")
+    __slots__ = ("_fv", "_tv", "ds", "f", "i", "rng", "t")
 
     def __init__(self, ds: Dataset, i: int, t_row: int, f_row: int, rng: random.Random) -> None:
         h = ds.header[i]
+        self.ds = ds
         self.i = i
         self.t = ds.rows[t_row][h]
         self.f = ds.rows[f_row][h]
-        self.tv = self.t if type(self.t) is str else str(self.t)
-        self.fv = self.f if type(self.f) is str else str(self.f)
         self.rng = rng
-        self.stats = ds.column_stats.get(i)
-        self.kernels = ds.columns.kernels
+        self._tv: str | None = None
+        self._fv: str | None = None
+
+    @property
+    def tv(self) -> str:
+        if self._tv is None:
+            self._tv = self.t if type(self.t) is str else str(self.t)
+        return self._tv
+
+    @property
+    def fv(self) -> str:
+        if self._fv is None:
+            self._fv = self.f if type(self.f) is str else str(self.f)
+        return self._fv
+
+    @property
+    def stats(self) -> tuple[float, float, float] | None:
+        return self.ds.column_stats.get(self.i)
+
+    @property
+    def kernels(self):
+        return self.ds.columns.kernels
 
 
 def _threshold_literal(p: Pair, measure: Callable[[str], float], kind: str) -> Literal | None:
@@ -272,6 +292,9 @@ PROFILE_TABLE: dict[str, tuple[str, tuple[tuple[Block, float], ...], tuple[Block
     ),
 }  # fmt: skip
 SCIENTIFIC_NUMERIC = ((midpoint, 0.40), (zscore, 0.60), (log, 0.75), (mag, 0.90))
+_TABLES = [SCIENTIFIC_NUMERIC, *(table for _, table, _ in PROFILE_TABLE.values())]
+_CUTS = {id(t): [cut for _, cut in t] for t in _TABLES}
+_BLOCKS = {id(t): tuple(block for block, _ in t) for t in _TABLES}
 
 
 def _first(blocks: tuple[Block, ...], p: Pair) -> Literal | None:
@@ -283,12 +306,13 @@ def _first(blocks: tuple[Block, ...], p: Pair) -> Literal | None:
 
 
 def _dispatch(style: str, table: tuple[tuple[Block, float], ...], fallback, p: Pair):
+    """Exclusive: only the block ``r`` selects; cascade: it and every later block."""
     r = p.rng.random()
-    start = next((k for k, (_, cut) in enumerate(table) if r < cut), len(table))
+    start = bisect.bisect_right(_CUTS[id(table)], r)  # first block with r < cut-off
     if style == "exclusive":
         lit = table[start][0](p) if start < len(table) else None
     else:
-        lit = _first(tuple(b for b, _ in table[start:]), p)
+        lit = _first(_BLOCKS[id(table)][start:], p)
     return lit if lit is not None else _first(fallback, p)
 
 
