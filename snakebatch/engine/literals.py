@@ -135,26 +135,32 @@ def _endswith(f: Any, v: Any, neg: bool) -> bool:
     return str(f).endswith(v) != neg
 
 
+# Types whose measure is a function of ``str(f)`` alone, compared with a number.
+STR_MEASURES: dict[str, Callable[[str], float]] = {
+    "TN": len,
+    "TLN": m.uniq,
+    "TWS": m.words,
+    "TPS": m.parts,
+    "TSS": m.sentences,
+    "ND": m.digit_count,
+    "TUC": m.upper_count,
+    "TDC": m.digit_count,
+    "TSC": m.special_count,
+    "ENT": m.ent,
+    "HEX": m.hex_ratio,
+    "REP": m.rep,
+    "TVR": m.vowel_ratio,
+}
+
 TESTS: dict[str, Callable[[Any, Any, bool], bool]] = {
+    **{kind: _text(measure) for kind, measure in STR_MEASURES.items()},
     "T": _substring,
-    "TN": _text(len),
-    "TLN": _text(m.uniq),
-    "TWS": _text(m.words),
-    "TPS": _text(m.parts),
-    "TSS": _text(m.sentences),
     "N": _numeric(lambda f, v: f),
-    "ND": _text(m.digit_count),
-    "TUC": _text(m.upper_count),
-    "TDC": _text(m.digit_count),
-    "TSC": _text(m.special_count),
     "LEV": _lev,
     "JAC": _ref_pair(m.jac),
     "SIM": _ref_pair(m.sim),
     "PFX": _ref_pair(m.cpl),
     "SFX": _ref_pair(m.csl),
-    "ENT": _text(m.ent),
-    "HEX": _text(m.hex_ratio),
-    "REP": _text(m.rep),
     "CFC": _cfc,
     "NZ": _numeric(lambda f, v: zscore(f, v[0], v[1])),
     "NL": _numeric(lambda f, v: m.slog(f)),
@@ -164,7 +170,6 @@ TESTS: dict[str, Callable[[Any, Any, bool], bool]] = {
     "TEQ": _equals,
     "TSW": _startswith,
     "TEW": _endswith,
-    "TVR": _text(m.vowel_ratio),
 }
 
 
@@ -208,6 +213,8 @@ def compile_literal(literal: Sequence, header: Sequence[str]) -> Callable[[Mappi
         return _compile_substring(name, str(value), neg)
     if kind == "N" and is_number(value):
         return _compile_threshold(name, value, neg)
+    if kind in STR_MEASURES and is_number(value):
+        return _compile_measure(name, STR_MEASURES[kind], value, neg)
 
     def run(x: Mapping[str, Any]) -> bool:
         return name in x and test(x[name], value, neg)
@@ -223,6 +230,20 @@ def _compile_substring(name: str, token: str, neg: bool) -> Callable[[Mapping], 
         return name in x and token not in str(x[name])
 
     return lacks if neg else contains
+
+
+def _compile_measure(
+    name: str, measure: Callable[[str], float], v: float, neg: bool
+) -> Callable[[Mapping], bool]:
+    def below(x: Mapping[str, Any]) -> bool:
+        f = x.get(name, _MISSING)
+        return f is not _MISSING and measure(str(f)) < v
+
+    def at_least(x: Mapping[str, Any]) -> bool:
+        f = x.get(name, _MISSING)
+        return f is not _MISSING and measure(str(f)) >= v
+
+    return at_least if neg else below
 
 
 def _compile_threshold(name: str, v: float, neg: bool) -> Callable[[Mapping], bool]:
@@ -247,7 +268,14 @@ def compile_clause(clause: Sequence[Sequence], header: Sequence[str]) -> Callabl
     if len(tests) == 2:
         first, second = tests
         return lambda x: first(x) or second(x)
-    return lambda x: any(t(x) for t in tests)
+
+    def any_holds(x: Mapping[str, Any]) -> bool:
+        for t in tests:  # noqa: SIM110 - a plain loop is cheaper than any() over a generator
+            if t(x):
+                return True
+        return False
+
+    return any_holds
 
 
 def compile_condition(
