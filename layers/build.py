@@ -114,16 +114,7 @@ def compile_extensions(repo: Path, work: Path) -> list[Path]:
     env = dict(os.environ)
     env["CFLAGS"] = f"-g0 -ffile-prefix-map={repo}=. -ffile-prefix-map={work}=."
     subprocess.run(
-        [
-            sys.executable,
-            "setup.py",
-            "-q",
-            "build_ext",
-            "--build-lib",
-            str(lib),
-            "--build-temp",
-            str(work / "tmp"),
-        ],
+        [sys.executable, "-m", "layers.compile", str(lib), str(work / "tmp")],
         cwd=repo,
         env=env,
         check=True,
