@@ -11,12 +11,14 @@ nothing that was queued.
 from __future__ import annotations
 
 import json
+import os
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
 from snakebatch.backends.base import BackendError, Governor
-from snakebatch.backends.local_queue import SqliteQueue
+from snakebatch.backends.local_queue import SqliteQueue, process_alive
 from snakebatch.backends.local_store import DirectoryStore
 from snakebatch.backends.sqlite_util import connect
 from snakebatch.settings import Settings
@@ -27,8 +29,9 @@ SQS_MAX_BODY_BYTES = 256 * 1024
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, expected INTEGER, completed INTEGER);
 CREATE TABLE IF NOT EXISTS shards (
-    shard INTEGER PRIMARY KEY, invoked INTEGER DEFAULT 0, in_flight INTEGER DEFAULT 0,
-    done INTEGER DEFAULT 0, errors INTEGER DEFAULT 0);
+    shard INTEGER PRIMARY KEY, invoked INTEGER DEFAULT 0, done INTEGER DEFAULT 0,
+    errors INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS running (token TEXT PRIMARY KEY, pid INTEGER, shard INTEGER);
 CREATE TABLE IF NOT EXISTS gauges (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
@@ -109,40 +112,47 @@ class LocalStats:
             ]
         )
 
-    def started(self, shard: int) -> None:
+    def started(self, shard: int) -> str:
+        """Record a role starting in this process; returns the token ``finished`` takes."""
+        token = uuid.uuid4().hex
         self._db.script(
             [
                 ("INSERT OR IGNORE INTO shards (shard) VALUES (?)", (shard,)),
-                ("UPDATE shards SET in_flight = in_flight + 1 WHERE shard = ?", (shard,)),
-                ("INSERT OR IGNORE INTO gauges VALUES ('running', 0)", ()),
+                ("INSERT INTO running VALUES (?, ?, ?)", (token, os.getpid(), shard)),
                 ("INSERT OR IGNORE INTO gauges VALUES ('peak_concurrency', 0)", ()),
-                ("UPDATE gauges SET value = value + 1 WHERE name = 'running'", ()),
                 (
-                    "UPDATE gauges SET value = MAX(value,"
-                    " (SELECT value FROM gauges WHERE name = 'running'))"
+                    "UPDATE gauges SET value = MAX(value, (SELECT COUNT(*) FROM running))"
                     " WHERE name = 'peak_concurrency'",
                     (),
                 ),
             ]
         )
+        return token
 
-    def finished(self, shard: int, ok: bool) -> None:
+    def finished(self, token: str, shard: int, ok: bool) -> None:
         column = "done" if ok else "errors"
         self._db.script(
             [
-                (
-                    f"UPDATE shards SET in_flight = in_flight - 1, {column} = {column} + 1"
-                    " WHERE shard = ?",
-                    (shard,),
-                ),
-                ("UPDATE gauges SET value = value - 1 WHERE name = 'running'", ()),
+                ("DELETE FROM running WHERE token = ?", (token,)),
+                (f"UPDATE shards SET {column} = {column} + 1 WHERE shard = ?", (shard,)),
             ]
         )
+
+    def forget_dead(self) -> int:
+        """Roles of processes that died count as neither running nor done."""
+        pids = [r[0] for r in self._db.all("SELECT DISTINCT pid FROM running")]
+        dead = [pid for pid in pids if not process_alive(pid)]
+        for pid in dead:
+            self._db.write("DELETE FROM running WHERE pid = ?", (pid,))
+        return len(dead)
 
     def shard_stats(self) -> list[dict[str, int]]:
         rows = {
             r[0]: r
-            for r in self._db.all("SELECT shard, invoked, in_flight, done, errors FROM shards")
+            for r in self._db.all(
+                "SELECT s.shard, s.invoked, (SELECT COUNT(*) FROM running r WHERE r.shard = s.shard),"
+                " s.done, s.errors FROM shards s"
+            )
         }
         out = []
         for shard in range(self.shard_count):
@@ -161,9 +171,10 @@ class LocalStats:
     def gauges(self) -> dict[str, int]:
         values = dict(self._db.all("SELECT name, value FROM gauges"))
         invocations = self._db.one("SELECT COALESCE(SUM(invoked), 0) FROM shards")[0]
+        running = self._db.one("SELECT COUNT(*) FROM running")[0]
         return {
             "invocations": int(invocations),
-            "running": int(values.get("running", 0)),
+            "running": int(running),
             "peak_concurrency": int(values.get("peak_concurrency", 0)),
             "largest_event_bytes": int(values.get("largest_event_bytes", 0)),
         }
@@ -173,7 +184,7 @@ class LocalStats:
         self._db.script(
             [
                 ("UPDATE shards SET invoked = 0, done = 0, errors = 0", ()),
-                ("UPDATE gauges SET value = 0 WHERE name != 'running'", ()),
+                ("UPDATE gauges SET value = 0", ()),
             ]
         )
 
@@ -253,12 +264,16 @@ class LocalBackend:
         from snakebatch.backends.local_pool import WorkerPool
 
         if self._pool is None and self.workers > 0:
-            self.invocations.release_orphans()
+            self._after_worker_death()
             self._pool = WorkerPool(
-                self.worker_config(), self.workers, on_death=self.invocations.release_orphans
+                self.worker_config(), self.workers, on_death=self._after_worker_death
             )
             self._pool.start()
         return self
+
+    def _after_worker_death(self) -> None:
+        self.invocations.release_orphans()
+        self.stats_table.forget_dead()
 
     def worker_config(self) -> dict[str, Any]:
         """What a worker process needs to rebuild this backend (must pickle)."""

@@ -130,7 +130,7 @@ def worker_main(config: dict[str, Any], stop: Any, parent_pid: int) -> None:
 def run_one(backend: Any, handler: Callable[[dict[str, Any], Any], Any], msg: Received) -> None:
     """Run one invocation; a failure is re-delivered until ``MAX_DELIVERIES``."""
     shard = int(msg.body.get("shard", 0))
-    backend.stats_table.started(shard)
+    token = backend.stats_table.started(shard)
     ok = False
     try:
         handler(msg.body["event"], backend)
@@ -138,7 +138,7 @@ def run_one(backend: Any, handler: Callable[[dict[str, Any], Any], Any], msg: Re
     except Exception:
         log.exception("invocation on shard %d failed (delivery %d)", shard, msg.receive_count)
     finally:
-        backend.stats_table.finished(shard, ok)
+        backend.stats_table.finished(token, shard, ok)
     if ok or msg.receive_count >= MAX_DELIVERIES:
         backend.invocations.ack([msg.receipt])
     else:

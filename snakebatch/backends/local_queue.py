@@ -129,7 +129,7 @@ class SqliteQueue:
                 " AND owner_pid IS NOT NULL",
                 (self.name, now),
             ).fetchall()
-            dead = [pid for (pid,) in owners if not _alive(pid)]
+            dead = [pid for (pid,) in owners if not process_alive(pid)]
             released = 0
             for pid in dead:
                 released += self._db.execute(
@@ -162,7 +162,7 @@ class SqliteQueue:
         self._db.close()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:

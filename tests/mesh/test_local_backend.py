@@ -214,3 +214,6 @@ def test_a_worker_that_dies_is_replaced_and_its_invocation_rerun(tmp_path):
         assert _wait_for(lambda: backend.store.exists("ran/1.json"))
         assert backend._pool.replaced == 1
         assert json.loads(backend.store.get("ran/1.json"))["pid"] != victim
+        assert _wait_for(lambda: backend.stats()["running"] == 0)  # the dead run is forgotten
+        assert backend.shard_stats()[0]["in_flight"] == 0
+        assert backend.shard_stats()[0]["done"] == 1
