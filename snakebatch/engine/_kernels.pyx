@@ -13,6 +13,7 @@ cnp.import_array()
 
 from collections import Counter
 
+from libc.math cimport INFINITY, NAN, copysign, isnan
 from libc.stdlib cimport free, malloc, qsort
 
 DEF LEV_LIMIT = 256
@@ -348,7 +349,7 @@ def threshold_mask(cnp.ndarray values, cnp.ndarray ok, cnp.ndarray rows, double 
     cdef const double* v = <const double*>cnp.PyArray_DATA(values)
     cdef const unsigned char* okp = <const unsigned char*>cnp.PyArray_DATA(ok)
     cdef const Py_ssize_t* rp = <const Py_ssize_t*>cnp.PyArray_DATA(rows)
-    out = np.empty(n, dtype=np.bool_)
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, <cnp.npy_intp*>&n, cnp.NPY_BOOL, 0)
     cdef unsigned char* o = <unsigned char*>cnp.PyArray_DATA(out)
     for i in range(n):
         j = rp[i]
@@ -370,7 +371,7 @@ def gather_state(cnp.ndarray state, cnp.ndarray codes, cnp.ndarray present, cnp.
     cdef const unsigned char* pp = <const unsigned char*>cnp.PyArray_DATA(present)
     cdef const Py_ssize_t* rp = <const Py_ssize_t*>cnp.PyArray_DATA(rows)
     cdef unsigned char s
-    out = np.empty(n, dtype=np.bool_)
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, <cnp.npy_intp*>&n, cnp.NPY_BOOL, 0)
     cdef unsigned char* o = <unsigned char*>cnp.PyArray_DATA(out)
     for i in range(n):
         j = rp[i]
@@ -395,7 +396,7 @@ def gather_measure(cnp.ndarray measure, cnp.ndarray codes, cnp.ndarray present, 
     cdef const unsigned char* pp = <const unsigned char*>cnp.PyArray_DATA(present)
     cdef const Py_ssize_t* rp = <const Py_ssize_t*>cnp.PyArray_DATA(rows)
     cdef double mu
-    out = np.empty(n, dtype=np.bool_)
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, <cnp.npy_intp*>&n, cnp.NPY_BOOL, 0)
     cdef unsigned char* o = <unsigned char*>cnp.PyArray_DATA(out)
     for i in range(n):
         j = rp[i]
@@ -407,3 +408,29 @@ def gather_measure(cnp.ndarray measure, cnp.ndarray codes, cnp.ndarray present, 
             unknown += 1
         o[i] = (mu >= thr) if negated else (mu < thr)
     return out, unknown
+
+
+def zscore_mask(cnp.ndarray values, cnp.ndarray ok, cnp.ndarray rows, double mu, double sd, double thr, bint negated):
+    """NZ literals: ``(v - mu) / sd`` against ``thr``; a zero ``sd`` gives ±inf (NaN for 0/0)."""
+    _need(values, cnp.NPY_FLOAT64, "values")
+    _need(ok, cnp.NPY_UINT8, "ok")
+    _need(rows, cnp.NPY_INTP, "rows")
+    cdef Py_ssize_t i, n = rows.shape[0], j
+    cdef const double* v = <const double*>cnp.PyArray_DATA(values)
+    cdef const unsigned char* okp = <const unsigned char*>cnp.PyArray_DATA(ok)
+    cdef const Py_ssize_t* rp = <const Py_ssize_t*>cnp.PyArray_DATA(rows)
+    cdef double diff, z
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, <cnp.npy_intp*>&n, cnp.NPY_BOOL, 0)
+    cdef unsigned char* o = <unsigned char*>cnp.PyArray_DATA(out)
+    for i in range(n):
+        j = rp[i]
+        if not okp[j]:
+            o[i] = 0
+            continue
+        diff = v[j] - mu
+        if sd == 0:
+            z = NAN if (diff == 0 or isnan(diff)) else copysign(INFINITY, diff)
+        else:
+            z = diff / sd
+        o[i] = (z >= thr) if negated else (z < thr)
+    return out

@@ -107,3 +107,23 @@ def gather_measure(
     with np.errstate(invalid="ignore"):
         hit = mu >= thr if negated else mu < thr
     return hit & p, int(np.count_nonzero((mu < 0) & p))
+
+
+def zscore_mask(
+    values: np.ndarray,
+    ok: np.ndarray,
+    rows: np.ndarray,
+    mu: float,
+    sd: float,
+    thr: float,
+    negated: bool,
+) -> np.ndarray:
+    """NZ literals: ``(v - mu) / sd`` against ``thr``; a zero ``sd`` gives ±inf (NaN for 0/0)."""
+    with np.errstate(all="ignore"):
+        diff = values[rows] - mu
+        if sd == 0:
+            z = np.where((diff == 0) | np.isnan(diff), np.nan, np.copysign(np.inf, diff))
+        else:
+            z = diff / sd
+        hit = z >= thr if negated else z < thr
+    return hit & ok[rows].view(bool)

@@ -323,23 +323,20 @@ class ColumnStore:
             if kind != "N":
                 num = feat.transformed("slog" if kind == "NL" else "mag")
             return self.kernels.threshold_mask(num, feat.flag_u8, rows_idx, float(thr), neg)
+        if kind == "NZ":
+            if not (isinstance(value, list | tuple) and len(value) >= 3):
+                return None
+            mu, sd, thr = value[0], value[1], value[-1]
+            if not all(_plain_number(v) for v in (mu, sd, thr)):
+                return None
+            if isinstance(mu, int) and isinstance(sd, int):
+                return None  # Python divides the exact int difference: not float64's
+            return self.kernels.zscore_mask(
+                num, feat.flag_u8, rows_idx, float(mu), float(sd), float(thr), neg
+            )
         ok = flag[rows_idx]
         x = num[rows_idx]
         with np.errstate(all="ignore"):
-            if kind == "NZ":
-                if not (isinstance(value, list | tuple) and len(value) >= 3):
-                    return None
-                mu, sd, thr = value[0], value[1], value[-1]
-                if not all(_plain_number(v) for v in (mu, sd, thr)):
-                    return None
-                if isinstance(mu, int) and isinstance(sd, int):
-                    return None  # Python divides the exact int difference: not float64's
-                diff = x - mu
-                if sd == 0:
-                    z = np.where((diff == 0) | np.isnan(diff), np.nan, np.copysign(np.inf, diff))
-                else:
-                    z = diff / sd
-                return ok & _below(z, thr, neg)
             # NRG: inside = lo < f <= hi
             if not (isinstance(value, list | tuple) and len(value) == 2):
                 return None

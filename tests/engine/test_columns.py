@@ -200,6 +200,9 @@ def test_compiled_row_kernels_equal_fallback(n, m, data):
     ok = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n))).view(np.uint8)
     thr = data.draw(floats)
     for neg in (False, True):
+        mu, sd = data.draw(floats), data.draw(st.sampled_from([0.0, -0.0, 1.0, 2.5, math.inf]))
+        a0 = compiled.zscore_mask(values, ok, rows, mu, sd, thr, neg)
+        assert a0.tolist() == _kernels_py.zscore_mask(values, ok, rows, mu, sd, thr, neg).tolist()
         a = compiled.threshold_mask(values, ok, rows, thr, neg)
         b = _kernels_py.threshold_mask(values, ok, rows, thr, neg)
         assert a.dtype == b.dtype == bool and a.tolist() == b.tolist()
