@@ -36,6 +36,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_instances" {
 resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_91:Access logs need a log bucket with an ELB bucket policy; left to the account's logging baseline.
   #checkov:skip=CKV2_AWS_28:A WAF web ACL is an account-level decision; the API authenticates with API keys and rate-limits itself.
+  #checkov:skip=CKV_AWS_150:Deletion protection is the alb_deletion_protection input, on by default and in prod; off only in throwaway envs.
   count = var.create_alb ? 1 : 0
 
   name                       = var.name

@@ -53,6 +53,13 @@ locals {
       Resource = [var.on_failure_destination_arn]
     },
     {
+      # X-Ray's write actions support no resource-level scoping.
+      Sid      = "WriteTraces"
+      Effect   = "Allow"
+      Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      Resource = ["*"]
+    },
+    {
       Sid      = "WriteOwnLogs"
       Effect   = "Allow"
       Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -82,11 +89,4 @@ resource "aws_iam_role_policy" "shard" {
   name   = "snakebatch-shard"
   role   = aws_iam_role.shard.id
   policy = jsonencode({ Version = "2012-10-17", Statement = local.policy_statements })
-}
-
-resource "aws_iam_role_policy_attachment" "xray" {
-  count = var.tracing_mode == "Active" ? 1 : 0
-
-  role       = aws_iam_role.shard.name
-  policy_arn = "${local.arn_prefix}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 }

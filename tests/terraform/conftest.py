@@ -1,0 +1,227 @@
+"""Terraform fixtures: the CLI config, a private copy of the tree, artefacts, moto.
+
+The tests never touch the repository's own terraform/ directory: they copy it (with
+snakebatch/settings.json and gatherer/ at the same relative places) into a temp dir,
+so init/state files of concurrent runs cannot collide. A missing terraform binary or
+provider mirror fails the run loudly; nothing here skips.
+
+The apply of envs/local against moto spends most of its time in the AWS provider's
+own waiters (SQS attribute propagation, Lambda readiness), so it starts in the
+background when the first terraform test runs and the CPU-bound checks overlap it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from tests.terraform.tfcli import Terraform, TerraformError, finish
+
+REPO = Path(__file__).resolve().parents[2]
+TERRAFORM = REPO / "terraform"
+APPLY_SHARDS = 3
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def tf_cli_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("tfcli") / "terraformrc"
+    proc = subprocess.run(
+        [str(REPO / "scripts" / "terraform-cli-config"), str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"terraform is not usable here: {proc.stderr.strip()}", pytrace=False)
+    return target
+
+
+def copy_tree(root: Path) -> Path:
+    """terraform/ + settings.json + gatherer/ under ``root``, as in the repository."""
+    ignore = shutil.ignore_patterns(
+        ".terraform", "*.tfstate*", ".terraform.lock.hcl", ".terraformrc.generated"
+    )
+    shutil.copytree(TERRAFORM, root / "terraform", ignore=ignore)
+    (root / "snakebatch").mkdir()
+    shutil.copy2(REPO / "snakebatch" / "settings.json", root / "snakebatch" / "settings.json")
+    shutil.copytree(
+        REPO / "gatherer", root / "gatherer", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return root / "terraform"
+
+
+@pytest.fixture(scope="session")
+def tf_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_tree(tmp_path_factory.mktemp("tree"))
+
+
+def write_zip(path: Path, name: str, body: str) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), body)
+    return path
+
+
+@dataclass
+class Artefacts:
+    layer: Path
+    function: Path
+
+
+@pytest.fixture(scope="session")
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Artefacts:
+    """Small stand-ins for build/: the apply only needs zips Lambda accepts."""
+    d = tmp_path_factory.mktemp("artefacts")
+    return Artefacts(
+        layer=write_zip(d / "layer.zip", "python/snake_stub.py", "ENGINE = 'stub'\n"),
+        function=write_zip(
+            d / "function.zip",
+            "functions/handler_snake.py",
+            "def handler(event, context):\n    return event\n",
+        ),
+    )
+
+
+@dataclass
+class LocalDeploy:
+    """envs/local applied with 3 shards (and planned with 100) against one moto server."""
+
+    endpoint: str
+    apply_tf: Terraform
+    plan_tf: Terraform
+    vars: list[str]
+    samples: list[tuple[str, str]]
+    applied: bool = False
+    destroyed: bool = False
+    error: BaseException | None = None
+    plan_output: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        try:
+            self.apply_tf.init()
+            self.plan_tf.init()
+            sample_var = (
+                "shard_hash_samples=["
+                + ",".join(f'{{model_id="{m}",key="{k}"}}' for m, k in self.samples)
+                + "]"
+            )
+            apply = self.apply_tf.popen(
+                "apply",
+                "-auto-approve",
+                "-input=false",
+                "-no-color",
+                *self.vars,
+                "-var",
+                f"shard_count={APPLY_SHARDS}",
+                "-var",
+                sample_var,
+            )
+            plan = self.plan_tf.popen(
+                "plan",
+                "-input=false",
+                "-no-color",
+                "-lock=false",
+                *self.vars,
+                "-var",
+                "create_gatherer=true",
+            )
+            finish(apply, "terraform apply of envs/local")
+            self.applied = True
+            self.outputs = self.apply_tf.outputs()
+            self.plan_output = finish(plan, "terraform plan of the 100-shard envs/local")
+        except BaseException as exc:  # handed to the test that waits, not lost in a thread
+            self.error = exc
+        finally:
+            self.done.set()
+
+    def wait(self) -> LocalDeploy:
+        if not self.done.wait(timeout=900):
+            raise TerraformError("envs/local apply did not finish in 15 minutes")
+        if self.error is not None:
+            raise self.error
+        return self
+
+    def destroy(self) -> None:
+        if self.applied and not self.destroyed:
+            self.apply_tf.run(
+                "destroy",
+                "-auto-approve",
+                "-input=false",
+                "-no-color",
+                *self.vars,
+                "-var",
+                f"shard_count={APPLY_SHARDS}",
+            )
+            self.destroyed = True
+
+
+SAMPLES = [(f"model-{i:03d}", key) for i in range(40) for key in ("0", "1", "layer-7")] + [
+    ("", ""),
+    ("zürich", "ключ"),
+    ("a:b", "c:d"),
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def local_deploy(
+    request: pytest.FixtureRequest,
+    tf_cli_config: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    artefacts: Artefacts,
+) -> Iterator[LocalDeploy | None]:
+    """Starts the background apply if any selected test asks for ``deployed``."""
+    if not any("deployed" in item.fixturenames for item in request.session.items):
+        yield None
+        return
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    apply_root = copy_tree(tmp_path_factory.mktemp("apply"))
+    plan_root = copy_tree(tmp_path_factory.mktemp("plan100"))
+    deploy = LocalDeploy(
+        endpoint=endpoint,
+        apply_tf=Terraform(apply_root / "envs" / "local", tf_cli_config),
+        plan_tf=Terraform(plan_root / "envs" / "local", tf_cli_config),
+        vars=[
+            "-var",
+            f"endpoint={endpoint}",
+            "-var",
+            f"layer_zip_path={artefacts.layer}",
+            "-var",
+            f"function_zip_path={artefacts.function}",
+        ],
+        samples=SAMPLES,
+    )
+    worker = threading.Thread(target=deploy.run, name="terraform-local-apply", daemon=True)
+    worker.start()
+    yield deploy
+    deploy.done.wait(timeout=900)
+    try:
+        deploy.destroy()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def deployed(local_deploy: LocalDeploy | None) -> LocalDeploy:
+    """envs/local, applied: waits for the background apply (and the 100-shard plan)."""
+    assert local_deploy is not None, "the background apply was not started"
+    return local_deploy.wait()
