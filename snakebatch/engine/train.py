@@ -24,7 +24,7 @@ import numpy as np
 
 from snakebatch.engine.chain import build_chain
 from snakebatch.engine.dataset import Dataset
-from snakebatch.engine.errors import ParameterError
+from snakebatch.engine.errors import EmptyDataError, ParameterError
 from snakebatch.engine.model import BANNER, SnakeModel
 from snakebatch.engine.verify import verify_layer
 
@@ -160,6 +160,8 @@ def fit(
             seed=seed,
         )
     )
+    if ds.n == 0:
+        raise EmptyDataError("the training data has no rows")
     for note in ds.notes:
         log(note)
     log(

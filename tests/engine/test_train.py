@@ -13,7 +13,7 @@ import pytest
 from snakebatch.engine.chain import build_chain
 from snakebatch.engine.csvio import read_csv
 from snakebatch.engine.dataset import Dataset
-from snakebatch.engine.errors import LayerVerificationError, ParameterError
+from snakebatch.engine.errors import EmptyDataError, LayerVerificationError, ParameterError
 from snakebatch.engine.literals import clause_holds, condition_holds, holds
 from snakebatch.engine.modelio import dumps_model, loads_model
 from snakebatch.engine.predictor import Predictor
@@ -138,6 +138,15 @@ def test_one_class_gives_a_model_that_predicts_it():
     assert all(b["clauses"] == [] for chain in model.layers for b in chain)
     pred = Predictor(model).predict_one({"x": 3.0})
     assert pred.prediction == "only" and pred.probability == {"only": 1.0}
+
+
+def test_an_empty_staged_package_is_an_error():
+    ds = Dataset.from_package(
+        {"header": ["y", "x"], "datatypes": ["T", "N"], "targets": [], "population": [[]],
+         "oppose_profile": "balanced"}
+    )  # fmt: skip
+    with pytest.raises(EmptyDataError):
+        fit(ds, seed=0)
 
 
 def test_all_duplicates_train_a_one_row_model():
