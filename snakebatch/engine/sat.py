@@ -27,10 +27,9 @@ class Bucket:
         self.members = members
         self.y = ds.y[members]
 
-    def mask(self, lit: Literal, local: np.ndarray | None = None) -> np.ndarray:
-        """The literal over all members, or over the members at positions ``local``."""
-        rows = self.members if local is None else self.members[local]
-        return self.ds.columns.mask(lit, rows)
+    def mask(self, lit: Literal) -> np.ndarray:
+        """The literal over all members."""
+        return self.ds.columns.mask(lit, self.members)
 
 
 def _lookahead(
@@ -40,13 +39,15 @@ def _lookahead(
     best: Literal | None = None
     best_cov = -1
     members = b.members
-    local = np.append(rem, f)  # candidates are scored on rem and F only
+    rows = members[np.append(rem, f)]  # candidates are scored on rem and F only
+    f_row = int(members[f])
+    mask = b.ds.columns.mask
     for _ in range(max(k, 1)):
         ti = rng.randrange(len(rem))
-        lit = opp(int(members[rem[ti]]), int(members[f]), rng)
+        lit = opp(int(rows[ti]), f_row, rng)
         if lit is None:
             continue
-        mk = b.mask(lit, local)
+        mk = mask(lit, rows)
         if mk[-1] or not mk[ti]:
             continue
         if k <= 1:
