@@ -110,3 +110,22 @@ def test_serve_refuses_public_bind_without_keys(tmp_path):
     assert r.returncode == 2
     assert "refusing to listen on '0.0.0.0'" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_apikey_command_stores_only_the_hash(tmp_path):
+    from typer.testing import CliRunner
+
+    from snakebatch.cli import app
+    from snakebatch.gatherer.auth import KeyRing
+
+    keys = tmp_path / "keys"
+    r = CliRunner().invoke(app, ["apikey", "alice", "--file", str(keys)])
+    assert r.exit_code == 0, r.output
+    key = r.output.strip()
+    assert key.startswith("sbk_") and key not in keys.read_text()
+    assert KeyRing.load((), keys).identify(f"Bearer {key}") == "alice"
+    assert keys.stat().st_mode & 0o077 == 0
+    again = CliRunner().invoke(app, ["apikey", "alice", "--file", str(keys)])
+    assert again.exit_code == 2 and "already has" in again.output
+    bad = CliRunner().invoke(app, ["apikey", "a/b", "--file", str(keys)])
+    assert bad.exit_code == 2
