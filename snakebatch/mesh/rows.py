@@ -16,6 +16,8 @@ import numpy as np
 from snakebatch.mesh.events import Path, canonical
 
 _CACHE_SLICES = 256
+#: Bound on cached row indices (8 bytes each): 64 MB, well inside a 4 GB Lambda.
+_CACHE_ROWS = 8_000_000
 _cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
@@ -44,8 +46,10 @@ def rows_for_path(ds: Any, package_key: str, path: Path) -> np.ndarray:
 def _remember(key: tuple[str, str], rows: np.ndarray) -> None:
     _cache[key] = rows
     _cache.move_to_end(key)
-    while len(_cache) > _CACHE_SLICES:
-        _cache.popitem(last=False)
+    held = sum(len(r) for r in _cache.values())
+    while len(_cache) > 1 and (len(_cache) > _CACHE_SLICES or held > _CACHE_ROWS):
+        _, dropped = _cache.popitem(last=False)
+        held -= len(dropped)
 
 
 def forget(package_key: str) -> None:
