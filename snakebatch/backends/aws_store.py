@@ -34,7 +34,7 @@ class S3Store:
         bucket: str,
         *,
         cache_dir: Path | None = None,
-        memory_items: int = 4,
+        memory_items: int = 2,
         immutable_suffixes: tuple[str, ...] = IMMUTABLE_SUFFIXES,
     ) -> None:
         self.s3 = s3
