@@ -22,13 +22,15 @@ def snapshot(rt: Any, max_jobs: int = 5) -> dict[str, Any]:
     totals = {k: sum(s[k] for s in shards) for k in FIELDS}
     jobs = []
     for model_id in rt.jobs.unfinished()[:max_jobs]:
-        st = rt.coordinator.status(model_id).to_dict()
+        job = rt.jobs.get(model_id)
+        coverage = rt.jobs.coverage(model_id)
+        layers = range(job.params.get("n_layers", 0))
         jobs.append(
             {
                 "model_id": model_id,
-                "state": st.get("state"),
-                "n_rows": st.get("n_rows"),
-                "rows_covered_per_layer": st.get("rows_covered_per_layer"),
+                "state": job.state,
+                "n_rows": job.n_rows,
+                "rows_covered_per_layer": [coverage.get(i, (0, 0))[1] for i in layers],
             }
         )
     return {"t": time.time(), "shards": shards, "totals": totals, "jobs": jobs}

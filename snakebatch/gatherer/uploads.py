@@ -17,8 +17,10 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from starlette.requests import ClientDisconnect
+
 from snakebatch.gatherer.errors import BadRequest, NotFound, PayloadTooLarge
-from snakebatch.gatherer.ids import check_id, check_id_param
+from snakebatch.gatherer.ids import check_id_param
 from snakebatch.gatherer.payloads import GZIP_MAGIC, sniff
 
 
@@ -57,6 +59,10 @@ class UploadStore:
         partial = folder / "data.partial"
         try:
             fmt, written, received = await self._write(chunks, partial)
+        except ClientDisconnect:
+            partial.unlink(missing_ok=True)
+            folder.rmdir()
+            raise BadRequest("client disconnected before the upload was complete") from None
         except BaseException:
             partial.unlink(missing_ok=True)
             folder.rmdir()
@@ -117,7 +123,3 @@ class UploadStore:
             raise NotFound(f"no such upload: {upload_id}") from None
         up = Upload(**meta)
         return up, folder / f"data.{up.format}"
-
-    def meta(self, upload_id: str) -> Upload:
-        check_id(upload_id, "upload id")
-        return self.get(upload_id)[0]

@@ -120,3 +120,19 @@ def test_large_predict_batches_fan_out_over_the_mesh(tmp_path, titanic_csv):
         assert preds["results"] == [r["prediction"] for r in fanned["results"]]
         missing = c.post("/v9/predict-sync", json={"model_id": "f" * 32, "rows": rows})
         assert_error(missing, 404, "no such")
+
+
+def test_server_faults_are_a_bare_500_without_traceback(client, config, titanic_csv):
+    from snakebatch.mesh.assembly import model_key
+
+    r = client.post(f"/v9/train?target=survived&{QUERY}", content=titanic_csv)
+    model_id = r.json()["model_id"]
+    assert wait_state(client, model_id)["state"] == "done"
+    (config.home / "store" / model_key(model_id)).unlink()
+    lost = client.get(f"/v9/model/{model_id}")
+    err = assert_error(lost, 500)
+    assert err == {
+        "code": "internal",
+        "message": "internal server error; the cause is in the server log",
+    }
+    assert model_id not in lost.text and "store" not in lost.text
