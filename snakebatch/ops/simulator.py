@@ -46,6 +46,7 @@ class SimConfig:
     completion: str = "conquer"
     t_divide_s: float = SEED_TIMINGS.t_divide_s
     t_conquer_s: float = SEED_TIMINGS.t_conquer_s
+    divide_per_row_s: float = 0.0
     leaf_base_s: float = 0.0
     leaf_per_row_s: float = SEED_TIMINGS.t_leaf_s / 1000
     cold_start_s: float = SEED_TIMINGS.cold_start_s
@@ -82,6 +83,7 @@ class SimConfig:
         for name in (
             "t_divide_s",
             "t_conquer_s",
+            "divide_per_row_s",
             "leaf_base_s",
             "leaf_per_row_s",
             "cold_start_s",
@@ -181,7 +183,7 @@ class _Run:
 
     def duration(self, node: tuple) -> float:
         if node[0] == DIVIDE:
-            return self.cfg.t_divide_s
+            return self.cfg.t_divide_s + self.cfg.divide_per_row_s * node[2]
         if node[0] == CONQUER:
             return self.cfg.t_conquer_s
         return self.cfg.leaf_base_s + self.cfg.leaf_per_row_s * node[2]
@@ -344,21 +346,25 @@ def local_config(
     t_divide_s: float,
     leaf_base_s: float,
     leaf_per_row_s: float,
+    divide_per_row_s: float = 0.0,
     dispatch_s: float = 0.001,
+    load_s: float = 0.0,
     completion: str = "queue",
 ) -> SimConfig:
-    """The local mesh: ``workers`` warm processes, no quota, no cold start."""
+    """The local mesh: ``workers`` processes, each loading the population once
+    (``load_s``, its cold start), no spawn quota."""
     return SimConfig(
         n_rows=n_rows,
         n_layers=n_layers,
         tau=tau,
         completion=completion,
         t_divide_s=t_divide_s,
+        divide_per_row_s=divide_per_row_s,
         leaf_base_s=leaf_base_s,
         leaf_per_row_s=leaf_per_row_s,
-        cold_start_s=0.0,
+        cold_start_s=load_s,
         dispatch_s=dispatch_s,
+        dispatch_jitter=0.0,
         concurrency=workers,
         scaling_rate=None,
-        warm_containers=workers,
     )

@@ -57,13 +57,25 @@ def test_outputs_are_consistent() -> None:
 
 
 def test_local_mesh_matches_work_over_workers() -> None:
-    cfg = local_config(
-        64_000, 4, 1000, workers=2, t_divide_s=0.01, leaf_base_s=0.0, leaf_per_row_s=0.0001
-    )
-    run = simulate(cfg)
+    def run(load_s: float):
+        return simulate(
+            local_config(
+                64_000,
+                4,
+                1000,
+                workers=2,
+                t_divide_s=0.01,
+                leaf_base_s=0.0,
+                leaf_per_row_s=0.0001,
+                load_s=load_s,
+            )
+        )
+
+    warm, loading = run(0.0), run(1.0)
     work = 4 * (63 * 0.01 + 64 * 0.1)
-    assert not run.wedged and run.peak_concurrency == 2 and run.spawns == 0
-    assert work / 2 <= run.wall_s <= work / 2 * 1.1
+    assert not warm.wedged and warm.peak_concurrency == 2 and warm.spawns == 2
+    assert work / 2 <= warm.wall_s <= work / 2 * 1.1
+    assert loading.wall_s == pytest.approx(warm.wall_s + 1.0, abs=0.2)
 
 
 @pytest.mark.parametrize(
