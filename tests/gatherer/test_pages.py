@@ -115,3 +115,16 @@ def test_concurrency_state(api):
     assert {"rate_60s_per_s", "peak_1s_per_s", "over_budget", "series", "backend"} <= set(snap)
     page = api.get("/concurrency").text
     assert "c-chart" in page and "/concurrency/state.json" in page
+
+
+def test_openapi_covers_every_route_and_method(api):
+    from starlette.routing import Route
+
+    spec = api.get("/openapi.json").json()["paths"]
+    internal = {"/", "/openapi.json", "/grid/v9/events"}
+    for route in api.app.routes:
+        if not isinstance(route, Route) or route.path in internal:
+            continue
+        assert route.path in spec, f"{route.path} is served but not in /openapi.json"
+        for method in route.methods - {"HEAD"}:
+            assert method.lower() in spec[route.path], (route.path, method)
