@@ -270,6 +270,11 @@ class ColumnStore:
             else np.ascontiguousarray(idx, dtype=np.intp)
         )
         neg = bool(negated)
+        if kind == "N" and type(value) is float:
+            # the hot path of numeric training: one kernel call (exotic ints aside)
+            _, num, _ = feat.numeric
+            if not feat.any_exotic:
+                return self.kernels.threshold_mask(num, feat.flag_u8, rows_idx, value, neg)
         if type(kind) is not str:
             return self._scalar(literal, rows_idx)
         if kind in NUMERIC_KINDS:

@@ -25,7 +25,8 @@ SEPARATORS = (" ", "/", ":", "-")
 
 
 def mid(a: float, b: float) -> float:
-    return (float(a) + float(b)) / 2
+    """The midpoint in doubles (measures are small ints, so their sum is exact)."""
+    return (a + b) / 2
 
 
 @lru_cache(maxsize=65536)
