@@ -59,7 +59,8 @@ class Dataset:
         if mi_weights is None:
             mi_weights = feature_weights(rows, self.header, self.datatypes, self.y)
         self.mi_weights = [float(w) for w in mi_weights]
-        self.weights = np.ascontiguousarray(np.array(self.mi_weights) + MI_FLOOR)  # feature-pick weights (§4.6)
+        # feature-pick weights (§4.6): MI plus a floor, so every feature stays possible
+        self.weights = np.ascontiguousarray(np.array(self.mi_weights) + MI_FLOOR)
         if column_stats is None:
             column_stats = _stats(self) if self.profile == "scientific" else {}
         self.column_stats = dict(column_stats)

@@ -104,7 +104,7 @@ def _scalar(literal, data, idx):
 
 @pytest.mark.parametrize("compiled", PATHS)
 @pytest.mark.parametrize("kind", [*LITERAL_TYPES, "XYZ"])
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mask_equals_scalar_holds(kind, compiled, data):
     rows_, literal, idx = data.draw(cases(kind))
