@@ -59,7 +59,7 @@ async def health(request: Request) -> JSONResponse:
             "backend": rt.config.settings.backend,
             "shards": rt.backend.shard_count,
             "auth": rt.keys.enabled,
-            "leader": bool(rt.leader and rt.leader.is_leader),
+            **rt.duties(),
             "uptime_s": round(time.time() - STARTED, 1),
         }
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from snakebatch.gatherer.auth import KeyRing
@@ -23,6 +23,7 @@ from snakebatch.gatherer.spawnmeter import SpawnMeter
 from snakebatch.gatherer.uploads import UploadStore
 
 log = logging.getLogger("snakebatch.gatherer")
+RETRY_S = 5.0
 
 
 def open_backend(config: GathererConfig, *, workers: int) -> tuple[Any, Any]:
@@ -58,6 +59,7 @@ class Runtime:
     spawn: SpawnMeter
     local_workers: int = 2
     _stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
     _threads: list[threading.Thread] = field(default_factory=list)
     leader: HostLeader | None = None
     drainer: Any = None
@@ -91,20 +93,46 @@ class Runtime:
         self.leader.start()
 
     def _lead(self) -> None:
+        """Elected: run the leader's duties in the background so an unreachable backend
+        (AWS down, credentials missing) delays them instead of failing the worker."""
+        self._spawn_thread("leader", self._leader_duties)
+
+    def _leader_duties(self) -> None:
+        from snakebatch.mesh.drainer import Drainer
+
         if self.config.settings.backend == "local" and self.local_workers > 0:
             self.backend.workers = self.local_workers
             self.backend.start()
-        resumed = self.coordinator.resume()
+        while not self._stop.is_set():
+            try:
+                resumed = self.coordinator.resume()
+                break
+            except Exception:
+                log.exception("resume failed; retrying in %.0fs", RETRY_S)
+                self._stop.wait(RETRY_S)
+        else:
+            return
         if resumed:
             log.info("resumed %d unfinished jobs: %s", len(resumed), ", ".join(resumed))
-        from snakebatch.mesh.drainer import Drainer
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self.drainer = Drainer(
+                self.backend.reports,
+                self.coordinator.ingest,
+                threads=self.config.drainer_threads,
+                wait_s=1.0,
+            ).start()
 
-        self.drainer = Drainer(
-            self.backend.reports,
-            self.coordinator.ingest,
-            threads=self.config.drainer_threads,
-            wait_s=1.0,
-        ).start()
+    def duties(self) -> dict[str, Any]:
+        """What this process does for the host: for ``/v9/health``."""
+        leader = bool(self.leader and self.leader.is_leader)
+        drainer = self.drainer
+        return {
+            "leader": leader,
+            "draining": drainer is not None,
+            "drainer": asdict(drainer.stats) if drainer is not None else None,
+        }
 
     def _spawn_thread(self, name: str, target: Any) -> None:
         t = threading.Thread(target=target, name=name, daemon=True)
@@ -119,7 +147,8 @@ class Runtime:
                 log.exception("spawn meter: could not read shard stats")
 
     def stop(self) -> None:
-        self._stop.set()
+        with self._lock:
+            self._stop.set()
         if self.drainer is not None:
             try:
                 self.drainer.stop(timeout_s=10)

@@ -128,3 +128,29 @@ def test_openapi_covers_every_route_and_method(api):
         assert route.path in spec, f"{route.path} is served but not in /openapi.json"
         for method in route.methods - {"HEAD"}:
             assert method.lower() in spec[route.path], (route.path, method)
+
+
+def test_unreachable_aws_backend_does_not_stop_the_server(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from tests.gatherer.conftest import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    for key, value in {
+        "AWS_ENDPOINT_URL": dead,
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_REGION": "eu-west-3",
+        "AWS_MAX_ATTEMPTS": "1",
+        "SNAKEBATCH_REPORTS_QUEUE_URL": f"{dead}/1/v9-reports",
+    }.items():
+        monkeypatch.setenv(key, value)
+    base = make_config(tmp_path)
+    config = replace(base, settings=replace(base.settings, backend="aws"))
+    with TestClient(create_app(config), raise_server_exceptions=False) as c:
+        health = c.get("/v9/health").json()
+        assert health["backend"] == "aws" and health["leader"] is True
+        assert health["draining"] is False
+        down = c.get("/v9/status/abc")
+        assert_error(down, 500)
+        assert dead not in down.text
