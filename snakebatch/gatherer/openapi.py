@@ -98,6 +98,8 @@ def schema() -> dict[str, Any]:
             "rows_covered_per_layer": {},
             "timings": {"type": "object"},
             "error": {"type": ["string", "null"]},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "model_url": {"type": "string"},
         },
     }
     predict_req = {

@@ -19,9 +19,15 @@ def job_status(rt, model_id: str) -> dict[str, Any]:
 
     check_id(model_id)
     try:
-        return rt.coordinator.status(model_id).to_dict()
+        status = rt.coordinator.status(model_id)
     except JobNotFound:
         raise NotFound(f"no such model id: {model_id}") from None
+    body = status.to_dict()
+    body["progress"] = round(status.coverage, 6)
+    if status.state == "done":
+        body["model_url"] = f"/v9/model/{model_id}"
+        body["stripped_model_url"] = f"/v9/model/{model_id}/stripped"
+    return body
 
 
 def model_bytes(rt, model_id: str, stripped: bool) -> bytes:

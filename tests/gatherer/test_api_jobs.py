@@ -23,6 +23,8 @@ def test_train_csv_end_to_end(client, titanic_csv, tmp_path):
     assert status["state"] == "done", status["error"]
     assert status["rows_covered_per_layer"] == [status["n_rows"]] * FAST["n_layers"]
     assert all(n >= 2 for n in status["leaves_per_layer"])
+    assert status["progress"] == 1.0
+    assert status["stripped_model_url"] == f"/v9/model/{model_id}/stripped"
 
     full = client.get(f"/v9/model/{model_id}")
     stripped = client.get(f"/v9/model/{model_id}/stripped")
