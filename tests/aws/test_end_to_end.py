@@ -88,6 +88,7 @@ def make_cloud(moto_url: str, home: Path, *, max_message_bytes: int = 262_144) -
             function_prefix=res.function_prefix,
             shard_count=res.shard_count,
             workers=2,
+            blocking_workers=2,
             on_failure_queue_url=res.queue_url,
         ).start()
         mp.setenv("AWS_ENDPOINT_URL_LAMBDA", endpoint.url)
@@ -116,7 +117,8 @@ def reference(cloud) -> dict:
 
 
 def _same_model(model: dict, reference: dict) -> None:
-    assert model["layers"] == reference["layers"]
+    """Layer k depends only on (seed, k, path): a 1-layer job equals layer 0 of 2."""
+    assert model["layers"] == reference["layers"][: len(model["layers"])]
     assert model["header"] == reference["header"] and model["datatypes"] == reference["datatypes"]
 
 
@@ -205,7 +207,7 @@ def test_a_leaf_that_always_raises_fails_the_job_with_the_reason(cloud):
 
 def test_throttled_invokes_back_off_and_complete(cloud, reference):
     before = cloud.endpoint.counts.throttled
-    cloud.endpoint.throttle_for(1.5)
+    cloud.endpoint.throttle_for(1.0)
     status = cloud.train("throttled")
     assert status.state == "done", status.error
     assert cloud.endpoint.counts.throttled > before
@@ -213,7 +215,7 @@ def test_throttled_invokes_back_off_and_complete(cloud, reference):
 
 
 def test_conquer_completion_polls_dynamodb_counters_and_gives_the_same_model(cloud, reference):
-    params = TrainParams(**{**PARAMS.__dict__, "completion": "conquer"})
+    params = TrainParams(**{**PARAMS.__dict__, "completion": "conquer", "n_layers": 1})
     status = cloud.train("conquered", params)
     assert status.state == "done", status.error
     assert cloud.endpoint.counts.roles.get("conquer", 0) >= sum(status.leaves_per_layer)
@@ -246,7 +248,8 @@ def test_unknown_role_and_malformed_events_get_typed_errors(cloud):
 def test_an_oversized_report_is_spilled_and_the_model_is_unchanged(moto_url, tmp_path, reference):
     with make_cloud(moto_url, tmp_path, max_message_bytes=4096) as small:
         assert small.backend.reports.max_body_bytes == 4096
-        small.coordinator.submit(TITANIC, target="survived", params=PARAMS, model_id="spilled")
+        params = TrainParams(**{**PARAMS.__dict__, "n_layers": 1})
+        small.coordinator.submit(TITANIC, target="survived", params=params, model_id="spilled")
         assert small.endpoint.wait_idle(60)
         peek = boto3.client("sqs").receive_message(
             QueueUrl=small.resources.queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
