@@ -34,8 +34,12 @@ function render(s) {
   $('t-inflight').textContent = s.totals.in_flight; $('t-done').textContent = s.totals.done;
   $('t-errors').textContent = s.totals.errors; $('t-invoked').textContent = s.totals.invoked;
   $('t-jobs').textContent = s.jobs.length;
-  $('jobs').innerHTML = s.jobs.map(j => '<p><code>' + j.model_id + '</code> ' + j.state +
-    ' · rows covered per layer ' + JSON.stringify(j.rows_covered_per_layer) + ' of ' + j.n_rows + '</p>').join('');
+  $('jobs').innerHTML = s.jobs.map(j => {
+    const cov = j.rows_covered_per_layer || [];
+    const pct = j.n_rows ? 100 * cov.reduce((a, b) => a + b, 0) / (j.n_rows * (cov.length || 1)) : 0;
+    return '<p><code>' + j.model_id + '</code> ' + j.state + ' · ' + pct.toFixed(0) +
+      '% of rows × layers covered <progress max=100 value=' + pct.toFixed(1) + '></progress></p>';
+  }).join('');
 }
 function poll() {
   $('feed').textContent = 'polling';
