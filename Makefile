@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYX    := $(shell find snakebatch -name '*.pyx')
 
-.PHONY: demo test lint bench install system-deps clean
+.PHONY: demo test lint bench layer install system-deps clean
 
 $(STAMP): pyproject.toml setup.py $(PYX)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -25,13 +25,17 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check snakebatch tests bench functions
+	$(VENV)/bin/ruff format --check snakebatch tests bench functions layers
 
 test: $(STAMP) system-deps lint
 	$(VENV)/bin/pytest
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Lambda artefacts for Terraform: build/layer/snakebatch-layer.zip, build/lambda/function.zip
+layer: $(STAMP)
+	$(PY) -m layers.build
 
 clean:
 	rm -rf $(VENV) build *.egg-info artifacts
