@@ -74,17 +74,18 @@ def test_every_shard_has_the_alias_on_a_published_version(aws: Any) -> None:
         assert re.fullmatch(r"[0-9]+", alias["FunctionVersion"]), alias
 
 
-def test_async_failures_go_to_the_dlq(aws: Any) -> None:
+def test_async_failures_become_error_reports(aws: Any) -> None:
+    """On-failure records go to the reports queue, which the drainer reads as errors."""
     lam, sqs = aws("lambda"), aws("sqs")
-    dlq_url = sqs.get_queue_url(QueueName=defaults()["reports_dlq"])["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
+    url = sqs.get_queue_url(QueueName=defaults()["reports_queue"])["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
     for name in names():
         cfg = lam.get_function_event_invoke_config(FunctionName=name)
         assert cfg["MaximumRetryAttempts"] == 1
         assert cfg["MaximumEventAgeInSeconds"] == 900
         assert (
             cfg["DestinationConfig"]["OnFailure"]["Destination"]
-            == dlq_arn["Attributes"]["QueueArn"]
+            == queue_arn["Attributes"]["QueueArn"]
         )
 
 

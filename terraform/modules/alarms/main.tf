@@ -94,7 +94,7 @@ resource "aws_cloudwatch_metric_alarm" "queue_age" {
 
 resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
   alarm_name          = "${var.reports_dlq_name}-depth"
-  alarm_description   = "Messages in ${var.reports_dlq_name}: poison reports or failed async events need a human"
+  alarm_description   = "Messages in ${var.reports_dlq_name}: poison reports need a human"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
   dimensions          = { QueueName = var.reports_dlq_name }

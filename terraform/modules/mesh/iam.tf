@@ -32,7 +32,7 @@ locals {
       Sid      = "WriteSpilledReports"
       Effect   = "Allow"
       Action   = ["s3:PutObject"]
-      Resource = ["${var.bucket_arn}/${var.jobs_prefix}*/spill/*"]
+      Resource = ["${var.bucket_arn}/${var.jobs_prefix}*/leaves/*", "${var.bucket_arn}/${var.jobs_prefix}*/spill/*"]
     },
     {
       Sid      = "SendReports"

@@ -146,7 +146,7 @@ variable "maximum_event_age_seconds" {
 }
 
 variable "on_failure_destination_arn" {
-  description = "SQS queue or SNS topic ARN that receives events which failed or expired (the reports DLQ by default in the envs)."
+  description = "SQS queue or SNS topic ARN that receives events which failed or expired; the stack uses the reports queue, whose drainer turns the records into error reports."
   type        = string
 
   validation {
@@ -162,7 +162,7 @@ variable "environment_variables" {
 }
 
 variable "bucket_arn" {
-  description = "ARN of the job bucket; shards may read only under jobs_prefix and write only spilled reports."
+  description = "ARN of the job bucket; shards may read only under jobs_prefix and write only spilled leaf reports (jobs/*/leaves/*, jobs/*/spill/*)."
   type        = string
 }
 

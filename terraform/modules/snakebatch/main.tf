@@ -54,19 +54,21 @@ module "storage" {
 module "mesh" {
   source = "../mesh"
 
-  function_prefix            = module.naming.function_prefix
-  shard_count                = module.naming.shard_count
-  package_path               = var.function_zip_path
-  runtime                    = module.naming.lambda.runtime
-  architecture               = module.naming.lambda.architecture
-  memory_size                = module.naming.lambda.memory_mb
-  timeout                    = module.naming.lambda.timeout_s
-  alias_name                 = module.naming.alias
-  layer                      = module.layer
-  reserved_concurrency       = var.reserved_concurrency
-  maximum_retry_attempts     = var.maximum_retry_attempts
-  maximum_event_age_seconds  = var.maximum_event_age_seconds
-  on_failure_destination_arn = module.queues.dlq_arn
+  function_prefix           = module.naming.function_prefix
+  shard_count               = module.naming.shard_count
+  package_path              = var.function_zip_path
+  runtime                   = module.naming.lambda.runtime
+  architecture              = module.naming.lambda.architecture
+  memory_size               = module.naming.lambda.memory_mb
+  timeout                   = module.naming.lambda.timeout_s
+  alias_name                = module.naming.alias
+  layer                     = module.layer
+  reserved_concurrency      = var.reserved_concurrency
+  maximum_retry_attempts    = var.maximum_retry_attempts
+  maximum_event_age_seconds = var.maximum_event_age_seconds
+  # Failure records land on the reports queue, where the drainer reads them as
+  # error reports and fails the job with Lambda's error text (docs/internals.md).
+  on_failure_destination_arn = module.queues.queue_arn
   environment_variables      = local.shard_environment
   bucket_arn                 = module.storage.bucket_arn
   jobs_prefix                = module.storage.jobs_prefix

@@ -97,7 +97,7 @@ run "iam_is_scoped_to_siblings_job_prefix_queue_and_table" {
     error_message = "Shards may read only the jobs/ prefix."
   }
   assert {
-    condition     = [for s in output.policy_statements : s.Resource if s.Sid == "WriteSpilledReports"][0] == ["arn:aws:s3:::snake-batch-jobs/jobs/*/spill/*"]
+    condition     = [for s in output.policy_statements : s.Resource if s.Sid == "WriteSpilledReports"][0] == ["arn:aws:s3:::snake-batch-jobs/jobs/*/leaves/*", "arn:aws:s3:::snake-batch-jobs/jobs/*/spill/*"]
     error_message = "Shards may write only spilled reports."
   }
   assert {
