@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from html import escape
 from pathlib import Path
@@ -59,6 +60,7 @@ async def health(request: Request) -> JSONResponse:
             "backend": rt.config.settings.backend,
             "shards": rt.backend.shard_count,
             "auth": rt.keys.enabled,
+            "pid": os.getpid(),
             **rt.duties(),
             "uptime_s": round(time.time() - STARTED, 1),
         }

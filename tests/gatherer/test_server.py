@@ -41,6 +41,17 @@ def start(home: Path, port: int, log: Path, **env: str) -> subprocess.Popen:
         time.sleep(0.2)
 
 
+def one_leader(base: str) -> bool:
+    """Ask until both workers answered once a drainer runs; exactly one leads."""
+    seen: dict[int, bool] = {}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (len(seen) < 2 or not any(seen.values())):
+        with httpx.Client(timeout=5) as fresh:  # a new connection may land on another worker
+            h = fresh.get(f"{base}/v9/health").json()
+        seen[h["pid"]] = h["leader"] and h["draining"]
+    return len(seen) == 2 and sum(seen.values()) == 1
+
+
 def kill_group(proc: subprocess.Popen) -> None:
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
@@ -52,6 +63,7 @@ def test_gunicorn_trains_titanic_and_survives_sigkill(tmp_path):
     base = f"http://127.0.0.1:{port}"
     proc = start(home, port, log)
     try:
+        assert one_leader(base), "expected exactly one leader among the gunicorn workers"
         r = httpx.post(
             f"{base}/v9/train",
             params={"target": "survived", "n_layers": 6, "tau": 100, "bucket": 60, "seed": 11},
