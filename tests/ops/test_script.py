@@ -1,0 +1,47 @@
+"""scripts/pc-toggle.sh drives the real CLI (dry runs: nothing reaches AWS)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pc-toggle.sh"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    bin_dir = str(Path(sys.executable).parent)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
+        "PYTHON": sys.executable,
+    }
+    return subprocess.run(
+        ["bash", str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_for_job_takes_slots_and_ttl_from_the_plan() -> None:
+    done = run("for-job", "1000000", "5", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "plan: 81 slots for 400s (+600s margin)" in done.stdout
+    assert "dry run: 81 slots on 81 functions" in done.stdout
+
+
+def test_small_job_needs_no_slots() -> None:
+    done = run("for-job", "1000", "1", "--dry-run")
+    assert done.returncode == 0 and "no provisioned slots needed" in done.stdout
+
+
+@pytest.mark.parametrize("args", [(), ("bogus",), ("on",), ("for-job", "10")])
+def test_usage_errors_exit_2(args) -> None:
+    done = run(*args)
+    assert done.returncode == 2 and "usage:" in done.stderr
+
+
+def test_bad_ttl_is_the_cli_error() -> None:
+    done = run("on", "5", "forever", "--dry-run")
+    assert done.returncode == 2 and "ttl must look like" in done.stderr
