@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -113,6 +114,8 @@ class Coordinator:
         self.backend = backend
         self.jobs = jobs
         self.governor = governor
+        self._lock = threading.Lock()
+        self._assembling: set[str] = set()
 
     # -- submitting -------------------------------------------------------------
 
@@ -200,6 +203,17 @@ class Coordinator:
     def _maybe_assemble(self, job: JobRecord) -> None:
         if job.state not in OPEN_STATES or not self._complete(job):
             return
+        with self._lock:
+            if job.model_id in self._assembling:
+                return  # another drainer thread took the last report; it assembles
+            self._assembling.add(job.model_id)
+        try:
+            self._assemble_and_store(job)
+        finally:
+            with self._lock:
+                self._assembling.discard(job.model_id)
+
+    def _assemble_and_store(self, job: JobRecord) -> None:
         t0 = time.time()
         try:
             data, stripped = self._assemble(job)

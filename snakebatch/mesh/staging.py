@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from snakebatch.engine.dataset import Dataset
 
 _MEMORY_DATASETS = 2
 _memory: OrderedDict[str, Dataset] = OrderedDict()
+_memory_lock = threading.Lock()  # the gatherer ingests from several drainer threads
 
 
 class StagingError(ValueError):
@@ -74,9 +76,7 @@ def encode_package(ds: Dataset) -> bytes:
 def stage(store: ObjectStore, model_id: str, ds: Dataset) -> str:
     key = package_key(model_id)
     store.put(key, encode_package(ds))
-    _memory[key] = ds
-    _memory.move_to_end(key)
-    _trim()
+    _keep(key, ds)
     return key
 
 
@@ -91,10 +91,11 @@ def _cache_file(store: ObjectStore, key: str) -> Path:
 
 def load_dataset(store: ObjectStore, key: str) -> Dataset:
     """The staged Dataset under ``key``: memory, then the local file cache, then the store."""
-    ds = _memory.get(key)
-    if ds is not None:
-        _memory.move_to_end(key)
-        return ds
+    with _memory_lock:
+        ds = _memory.get(key)
+        if ds is not None:
+            _memory.move_to_end(key)
+            return ds
     cached = _cache_file(store, key)
     try:
         data = cached.read_bytes()
@@ -109,16 +110,19 @@ def load_dataset(store: ObjectStore, key: str) -> Dataset:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         cached.unlink(missing_ok=True)
         raise StagingError(f"staged package {key!r} is unreadable: {exc}") from exc
-    _memory[key] = ds
-    _trim()
+    _keep(key, ds)
     return ds
 
 
 def evict(key: str) -> None:
     """Drop a package from this process's memory (its job is over)."""
-    _memory.pop(key, None)
+    with _memory_lock:
+        _memory.pop(key, None)
 
 
-def _trim() -> None:
-    while len(_memory) > _MEMORY_DATASETS:
-        _memory.popitem(last=False)
+def _keep(key: str, ds: Dataset) -> None:
+    with _memory_lock:
+        _memory[key] = ds
+        _memory.move_to_end(key)
+        while len(_memory) > _MEMORY_DATASETS:
+            _memory.popitem(last=False)

@@ -299,3 +299,18 @@ def test_largest_event_dividing_one_million_rows_stays_small():
     assert backend.largest_event_bytes < 256 * 1024
     assert backend.largest_event_bytes < 8 * 1024  # a path of a few dozen literals
     staging.evict(key)
+
+
+def test_concurrent_drainer_threads_assemble_once_and_identically(tmp_path, titanic_model):
+    from concurrent.futures import ThreadPoolExecutor
+
+    reference_coord, reference_id, _ = titanic_model
+    backend = InlineBackend()
+    coord = _coordinator(tmp_path, backend)
+    model_id = coord.submit(TITANIC, target="survived", params=SMALL)
+    messages = [m.body for m in backend.reports.receive(10_000)] * 2
+    random.Random(5).shuffle(messages)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(coord.ingest, messages))
+    assert coord.status(model_id).state == "done"
+    assert coord.model_bytes(model_id) == reference_coord.model_bytes(reference_id)
