@@ -35,7 +35,12 @@ class Resources:
 
 
 def provision(
-    region: str, *, shard_count: int = 4, max_receives: int = 5, max_message_bytes: int = 262_144
+    region: str,
+    *,
+    shard_count: int = 4,
+    max_receives: int = 5,
+    max_message_bytes: int = 262_144,
+    visibility_timeout_s: int = 30,
 ) -> Resources:
     tag = uuid.uuid4().hex[:10]
     session = boto3.session.Session()
@@ -52,7 +57,7 @@ def provision(
         QueueName=f"v9-reports-{tag}",
         Attributes={
             "MaximumMessageSize": str(max_message_bytes),
-            "VisibilityTimeout": "30",
+            "VisibilityTimeout": str(visibility_timeout_s),
             "RedrivePolicy": json.dumps(
                 {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receives)}
             ),

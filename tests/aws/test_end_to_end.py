@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,7 +83,9 @@ def make_cloud(moto_url: str, home: Path, *, max_message_bytes: int = 262_144) -
         }
         for key, value in env.items():
             mp.setenv(key, value)
-        res = provision(REGION, shard_count=4, max_message_bytes=max_message_bytes)
+        res = provision(
+            REGION, shard_count=4, max_message_bytes=max_message_bytes, visibility_timeout_s=3
+        )
         endpoint = LambdaEndpoint(
             HANDLER,
             {**env, **res.env(), "SNAKEBATCH_HOME": str(home / "lambda")},
@@ -180,6 +184,46 @@ def test_duplicated_messages_and_a_drainer_restarted_mid_job(cloud, reference):
     assert status.state == "done", status.error
     assert status.rows_covered_per_layer == [1309, 1309]
     _same_model(cloud.model_json("dupes"), reference)
+
+
+KILLABLE_DRAINER = """
+import sys, time
+from snakebatch.backends.aws import AwsBackend
+from snakebatch.backends.aws_jobs import DynamoJobStore
+from snakebatch.mesh.coordinator import Coordinator
+from snakebatch.mesh.drainer import Drainer
+backend = AwsBackend.from_env()
+coordinator = Coordinator(backend, DynamoJobStore(backend.clients.dynamodb, sys.argv[1]))
+def ingest(body):
+    coordinator.ingest(body)
+    print("ingested", flush=True)
+    time.sleep(0.5)
+Drainer(backend.reports, ingest, threads=2, batch=5, wait_s=1).start()
+time.sleep(600)
+"""
+
+
+def test_a_drainer_killed_mid_batch_loses_nothing(cloud, reference):
+    cloud.coordinator.submit(TITANIC, target="survived", params=PARAMS, model_id="killed")
+    assert cloud.endpoint.wait_idle(60)
+    drainer = subprocess.Popen(
+        [sys.executable, "-c", KILLABLE_DRAINER, cloud.resources.table],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        for _ in range(3):
+            assert drainer.stdout.readline().strip() == "ingested"
+    finally:
+        drainer.kill()  # SIGKILL: batches in hand are neither finished nor acked
+        drainer.wait(10)
+        drainer.stdout.close()
+    assert cloud.coordinator.status("killed").state == "running"
+    with cloud.drainer(threads=4):
+        status = cloud.wait("killed")
+    assert status.state == "done", status.error
+    _same_model(cloud.model_json("killed"), reference)
 
 
 def test_a_leaf_that_raises_once_is_retried(cloud, reference):
