@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import threading
 import uuid
 from pathlib import Path
 from typing import Any
 
 from snakebatch.backends.base import BackendError, Governor
+from snakebatch.backends.local_governor import SharedTokenBucket
 from snakebatch.backends.local_queue import SqliteQueue, process_alive
 from snakebatch.backends.local_store import DirectoryStore
 from snakebatch.backends.sqlite_util import connect
@@ -209,6 +211,23 @@ class LocalInvoker:
         self._stats.invoked(shard, size)
 
 
+def _shared_governor(governor: Governor | None, path: Path) -> Governor | None:
+    """A rate/burst governor becomes one bucket shared by all processes; any other
+    governor must pickle, and then each worker process applies its own copy."""
+    if governor is None:
+        return None
+    rate, burst = getattr(governor, "rate", None), getattr(governor, "burst", None)
+    if isinstance(rate, int | float) and isinstance(burst, int | float):
+        return SharedTokenBucket(path, rate, burst)
+    try:
+        pickle.dumps(governor)
+    except Exception as exc:
+        raise BackendError(
+            f"the governor must have rate and burst, or pickle for the worker processes: {exc}"
+        ) from exc
+    return governor
+
+
 class LocalBackend:
     """The local mesh. Construct with ``workers=0`` for a client that only queues and
     reads (a worker process builds its own that way); ``start()`` launches the pool."""
@@ -235,7 +254,7 @@ class LocalBackend:
         if self.shard_count < 1:
             raise BackendError(f"shard_count must be at least 1, got {self.shard_count}")
         self.workers = workers
-        self.governor = governor
+        self.governor = _shared_governor(governor, self.home / "mesh.sqlite")
         self.handler = handler
         self.visibility_timeout_s = visibility_timeout_s
         self.store = DirectoryStore(self.home / "store")
@@ -252,7 +271,7 @@ class LocalBackend:
         )
         self.counters = LocalCounters(self._db)
         self.stats_table = LocalStats(self._db, self.shard_count)
-        self.invoker = LocalInvoker(self.invocations, self.stats_table, governor)
+        self.invoker = LocalInvoker(self.invocations, self.stats_table, self.governor)
         self._pool = None
 
     @property

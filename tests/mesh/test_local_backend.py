@@ -217,3 +217,33 @@ def test_a_worker_that_dies_is_replaced_and_its_invocation_rerun(tmp_path):
         assert _wait_for(lambda: backend.stats()["running"] == 0)  # the dead run is forgotten
         assert backend.shard_stats()[0]["in_flight"] == 0
         assert backend.shard_stats()[0]["done"] == 1
+
+
+def test_a_rate_governor_is_one_budget_for_every_process(tmp_path):
+    import pickle
+
+    from snakebatch.ops.governor import Governor
+
+    backend = LocalBackend(tmp_path, workers=0, governor=Governor(rate=50, burst=1))
+    in_worker = pickle.loads(pickle.dumps(backend.worker_config()["governor"]))
+    t0 = time.monotonic()
+    for _ in range(10):
+        backend.invoker.invoke(0, {"role": "x"})
+        in_worker.acquire()
+    assert time.monotonic() - t0 >= 19 / 50 - 0.02  # 20 tokens at 50/s, one banked
+
+
+def test_a_governor_that_cannot_reach_the_workers_is_refused(tmp_path):
+    import threading
+
+    class Local:
+        lock = threading.Lock()
+
+        def __init__(self):
+            self.lock = threading.Lock()
+
+        def acquire(self):
+            pass
+
+    with pytest.raises(BackendError, match="pickle"):
+        LocalBackend(tmp_path, workers=0, governor=Local())
