@@ -61,8 +61,9 @@ def build_dataset(source: Any, *, target: str, profile: str = "auto", seed: int 
     ds = Dataset.from_source(_json_rows(source), target=target, profile=profile, seed=seed)
     classes = {repr(t) for t in ds.targets}
     if len(classes) < 2:
+        dropped = "".join(f" ({note})" for note in ds.notes if "duplicate" in note)
         raise StagingError(
-            f"target {target!r} has a single class ({next(iter(classes), 'none')}); "
+            f"target {target!r} has a single class ({next(iter(classes), 'none')}){dropped}; "
             "a classifier needs at least two"
         )
     return ds

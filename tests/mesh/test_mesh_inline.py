@@ -247,6 +247,7 @@ def test_predict_roles_answer_like_the_engine(titanic_model):
         (b"a,b\n", "a", EmptyDataError, "no rows"),
         (b"a,b\n1,x\n1,y\n1,z\n", "a", StagingError, "single class"),
         (b"a,b\n1,x\n0,y\n", "nope", TargetError, "nope"),
+        (b'[{"a": 1, "b": 2}, {"a": 0, "b": 2}]', "a", StagingError, "duplicate features"),
         (b"[1, 2", "a", StagingError, "JSON rows do not parse"),
         (b"[1, 2]", "a", StagingError, "array of objects"),
         ("no/such/file.json", "a", StagingError, "cannot read"),
