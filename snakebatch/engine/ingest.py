@@ -164,7 +164,8 @@ def build_population(
     kept = keep_first([row_key(r) for r in feature_rows])
     notes = []
     if len(kept) < len(rows):
-        notes.append(f"dropped {len(rows) - len(kept)} rows with duplicate features")
+        dropped = len(rows) - len(kept)
+        notes.append(f"dropped {dropped} row{'s' if dropped != 1 else ''} with duplicate features")
     names = header[1:]
     out_rows = [
         {header[0]: targets[i], **dict(zip(names, feature_rows[i], strict=True))} for i in kept
