@@ -25,6 +25,9 @@ from snakebatch.backends.aws_jobs import DynamoJobStore
 from snakebatch.backends.local import LocalBackend
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.engine import Snake
+from snakebatch.engine.modelio import loads_model
+from snakebatch.engine.predictor import Predictor
+from snakebatch.mesh import predict
 from snakebatch.mesh.assembly import model_key
 from snakebatch.mesh.coordinator import Coordinator, TrainParams
 from snakebatch.mesh.drainer import Drainer
@@ -271,6 +274,21 @@ def test_conquer_completion_polls_dynamodb_counters_and_gives_the_same_model(clo
     assert len(counters) == sum(status.leaves_per_layer)
     assert all(c["completed"]["N"] == c["expected"]["N"] == "1" for c in counters)
     _same_model(cloud.model_json("conquered"), reference)
+
+
+def test_predict_roles_score_a_batch_on_the_shards(cloud, reference):
+    model = reference
+    rows = [{k: v for k, v in r.items() if k != model["header"][0]} for r in model["population"]]
+    queries = rows[:300]
+    request_id = predict.submit(cloud.backend, "reference", queries, chunk_size=100)
+    deadline = time.monotonic() + 60
+    while (answers := predict.collect(cloud.backend.store, request_id, 300, 100)) is None:
+        assert time.monotonic() < deadline, "prediction chunks missing"
+        time.sleep(0.1)
+    stripped = cloud.backend.store.get(model_key("reference", stripped=True)).decode()
+    local = Predictor(loads_model(stripped)).predict(queries)
+    assert answers == json.loads(json.dumps([p.to_dict() for p in local]))
+    assert cloud.endpoint.counts.roles.get("predict_compute", 0) >= 3
 
 
 def test_unknown_role_and_malformed_events_get_typed_errors(cloud):
