@@ -11,6 +11,7 @@ process pays the store read.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -25,6 +26,7 @@ from snakebatch.backends.base import ObjectStore
 from snakebatch.engine.dataset import Dataset
 
 _MEMORY_DATASETS = 2
+_FILE_CACHE = 8
 _memory: OrderedDict[str, Dataset] = OrderedDict()
 _memory_lock = threading.Lock()  # the gatherer ingests from several drainer threads
 
@@ -106,6 +108,7 @@ def load_dataset(store: ObjectStore, key: str) -> Dataset:
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, cached)
+        _prune(cached.parent)
     try:
         ds = Dataset.from_package(json.loads(gzip.decompress(data)))
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -113,6 +116,14 @@ def load_dataset(store: ObjectStore, key: str) -> Dataset:
         raise StagingError(f"staged package {key!r} is unreadable: {exc}") from exc
     _keep(key, ds)
     return ds
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest ``_FILE_CACHE`` packages: /tmp is small on Lambda."""
+    with contextlib.suppress(OSError):  # another worker pruned first: nothing to do
+        files = sorted(folder.glob("*.json.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[_FILE_CACHE:]:
+            old.unlink(missing_ok=True)
 
 
 def evict(key: str) -> None:
