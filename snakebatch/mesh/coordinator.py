@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 #: A report that keeps failing for a non-permanent reason fails its job after this.
 MAX_REPORT_RECEIVES = 5
+#: Leaf bodies kept in memory from ingest to assembly (counted as encoded JSON), so the
+#: assembler need not re-read and re-parse what was just stored; beyond it, the store.
+REPORT_CACHE_BYTES = 128 * 1024 * 1024
 
 
 class CoordinatorError(Exception):
@@ -116,6 +119,8 @@ class Coordinator:
         self.governor = governor
         self._lock = threading.Lock()
         self._assembling: set[str] = set()
+        self._bodies: dict[str, dict[tuple[int, str], tuple[dict, int]]] = {}
+        self._cached_bytes = 0
 
     # -- submitting -------------------------------------------------------------
 
@@ -178,11 +183,15 @@ class Coordinator:
             self.jobs.finish(
                 model_id, "failed", error=f"{where}: {message['error']}", at=time.time()
             )
+            self._forget_bodies(model_id)
             return
         report = load_leaf(self.backend.store, message)
         key = report_key(model_id, report["layer"], report["leaf_id"])
+        size = 0
         if "body_key" not in message:
-            self.backend.store.put(key, encode(report))
+            data = encode(report)
+            self.backend.store.put(key, data)
+            size = len(data)
         entry = LeafEntry(
             layer=int(report["layer"]),
             leaf_id=report["leaf_id"],
@@ -191,8 +200,28 @@ class Coordinator:
             n_buckets=len(report["buckets"]),
             report_key=key,
         )
-        self.jobs.add_leaf(model_id, entry)
+        if self.jobs.add_leaf(model_id, entry) and size:
+            self._keep_body(model_id, entry, report, size)
         self._maybe_assemble(job)
+
+    def _keep_body(self, model_id: str, entry: LeafEntry, report: dict, size: int) -> None:
+        with self._lock:
+            if self._cached_bytes + size <= REPORT_CACHE_BYTES:
+                bodies = self._bodies.setdefault(model_id, {})
+                bodies[(entry.layer, entry.leaf_id)] = (report, size)
+                self._cached_bytes += size
+
+    def _forget_bodies(self, model_id: str) -> None:
+        with self._lock:
+            for _, size in self._bodies.pop(model_id, {}).values():
+                self._cached_bytes -= size
+
+    def _body(self, model_id: str, entry: LeafEntry) -> dict:
+        with self._lock:
+            cached = self._bodies.get(model_id, {}).get((entry.layer, entry.leaf_id))
+        if cached is not None:
+            return cached[0]
+        return json.loads(self.backend.store.get(entry.report_key))
 
     def _complete(self, job: JobRecord) -> bool:
         coverage = self.jobs.coverage(job.model_id)
@@ -210,6 +239,7 @@ class Coordinator:
         try:
             self._assemble_and_store(job)
         finally:
+            self._forget_bodies(job.model_id)
             with self._lock:
                 self._assembling.discard(job.model_id)
 
@@ -234,7 +264,7 @@ class Coordinator:
         by_layer: list[list[dict]] = [[] for _ in range(p["n_layers"])]
         for entry in self.jobs.leaves(job.model_id):
             if entry.layer < p["n_layers"]:
-                by_layer[entry.layer].append(json.loads(self.backend.store.get(entry.report_key)))
+                by_layer[entry.layer].append(self._body(job.model_id, entry))
         config = {
             "n_layers": p["n_layers"],
             "bucket": p["bucket"],

@@ -315,3 +315,14 @@ def test_concurrent_drainer_threads_assemble_once_and_identically(tmp_path, tita
         list(pool.map(coord.ingest, messages))
     assert coord.status(model_id).state == "done"
     assert coord.model_bytes(model_id) == reference_coord.model_bytes(reference_id)
+
+
+def test_assembly_reads_the_store_beyond_the_memory_budget(tmp_path, titanic_model, monkeypatch):
+    from snakebatch.mesh import coordinator as coordinator_mod
+
+    monkeypatch.setattr(coordinator_mod, "REPORT_CACHE_BYTES", 50_000)  # a few leaves only
+    reference_coord, reference_id, _ = titanic_model
+    coord, model_id, status = _train(tmp_path)
+    assert status.state == "done"
+    assert coord.model_bytes(model_id) == reference_coord.model_bytes(reference_id)
+    assert coord._cached_bytes == 0 and not coord._bodies  # released after assembly
