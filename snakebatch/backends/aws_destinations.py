@@ -27,7 +27,8 @@ def as_error_report(record: dict[str, Any]) -> dict[str, Any]:
     kind = response.get("errorType") or context.get("condition") or "LambdaError"
     message = response.get("errorMessage") or "no error message"
     attempts = int(context.get("approximateInvokeCount") or 1)
-    function = str(context.get("functionArn", "")).rsplit(":", 1)[-1]
+    arn = str(context.get("functionArn", "")).split(":")  # …:function:NAME[:QUALIFIER]
+    function = arn[6] if len(arn) > 6 else ""
     report: dict[str, Any] = {
         "kind": "error",
         "model_id": event.get("model_id") or "",

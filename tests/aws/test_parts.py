@@ -211,3 +211,31 @@ def test_job_store_protocol_on_dynamodb(backend, resources):
         jobs.finish("zz", "done", error=None, at=1.0)
     with pytest.raises(ValueError):
         jobs.finish("j0", "running", error=None, at=1.0)
+
+
+def test_lambda_failure_records_are_read_as_error_reports(backend):
+    record = {
+        "version": "1.0",
+        "requestContext": {
+            "requestId": "r",
+            "functionArn": "arn:aws:lambda:eu-west-3:1:function:v9-worker-pipe-03:live",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "requestPayload": {"role": "leaf", "model_id": "m9", "layer": 2},
+        "responsePayload": {"errorType": "MemoryError", "errorMessage": "out of memory"},
+    }
+    backend.reports.send(record)
+    backend.reports.send({"requestContext": {}, "requestPayload": "not an event"})
+    got = []
+    for _ in range(5):
+        got += backend.reports.receive(wait_s=1)
+        if len(got) == 2:
+            break
+    bodies = sorted((m.body for m in got), key=lambda b: b["model_id"])
+    bare, full = bodies
+    assert full["kind"] == "error" and full["model_id"] == "m9" and full["layer"] == 2
+    assert full["attempts"] == 3
+    assert full["error"].startswith("MemoryError: out of memory (leaf on v9-worker-pipe-03 gave up")
+    assert bare["kind"] == "error" and bare["model_id"] == ""
+    assert "no error message" in bare["error"]
