@@ -149,3 +149,28 @@ def test_sqs_transient_retry_poison_and_malformed(resources):
         "ApproximateNumberOfMessages": "0",
         "ApproximateNumberOfMessagesNotVisible": "0",
     }
+
+
+@pytest.mark.aws
+def test_a_poison_report_fails_its_job_with_the_reason_in_status(resources):
+    from snakebatch.backends.aws_jobs import DynamoJobStore
+    from snakebatch.mesh.coordinator import Coordinator
+    from snakebatch.mesh.jobs import JobRecord
+
+    backend = AwsBackend.from_env()
+    jobs = DynamoJobStore(backend.clients.dynamodb, resources.table)
+    jobs.create(JobRecord("poisoned", "running", {"n_layers": 1}, n_rows=10, created_at=1.0))
+    coordinator = Coordinator(backend, jobs)
+    lost = "jobs/poisoned/leaves/0/gone.json"  # a spilled body that never reached S3
+    backend.reports.send(
+        {"kind": "leaf", "model_id": "poisoned", "layer": 0, "leaf_id": "gone", "order": "",
+         "n_rows": 10, "body_key": lost}
+    )  # fmt: skip
+    with Drainer(backend.reports, coordinator.ingest, threads=2, wait_s=1, retry_delay_s=0) as d:
+        assert _until(lambda: coordinator.status("poisoned").finished, 30)
+    status = coordinator.status("poisoned")
+    assert status.state == "failed"
+    assert "report could not be ingested" in status.error and lost in status.error
+    assert d.stats.poisoned == 1 and d.stats.retried == 3
+    parked = boto3.client("sqs").receive_message(QueueUrl=resources.dlq_url, WaitTimeSeconds=1)
+    assert lost in parked["Messages"][0]["Body"]
