@@ -162,10 +162,8 @@ def test_a_poison_report_fails_its_job_with_the_reason_in_status(resources):
     jobs.create(JobRecord("poisoned", "running", {"n_layers": 1}, n_rows=10, created_at=1.0))
     coordinator = Coordinator(backend, jobs)
     lost = "jobs/poisoned/leaves/0/gone.json"  # a spilled body that never reached S3
-    backend.reports.send(
-        {"kind": "leaf", "model_id": "poisoned", "layer": 0, "leaf_id": "gone", "order": "",
-         "n_rows": 10, "body_key": lost}
-    )  # fmt: skip
+    report = {"kind": "leaf", "model_id": "poisoned", "layer": 0, "leaf_id": "gone"}
+    backend.reports.send({**report, "order": "", "n_rows": 10, "body_key": lost})
     with Drainer(backend.reports, coordinator.ingest, threads=2, wait_s=1, retry_delay_s=0) as d:
         assert _until(lambda: coordinator.status("poisoned").finished, 30)
     status = coordinator.status("poisoned")
