@@ -260,15 +260,29 @@ class ColumnStore:
     def mask(self, literal: Sequence, idx: Any = None) -> np.ndarray:
         """``[holds(literal, rows[i], header) for i in idx]`` as a bool array.
 
-        ``idx`` is an int array of row positions; None means every row.
+        ``idx`` is an int array of row positions (negative ones count from the end, as
+        in Python); None means every row. A position out of range is an ``IndexError``.
+        """
+        if idx is None:
+            return self.mask_rows(literal, np.arange(self.n, dtype=np.intp))
+        given = np.asarray(idx)
+        if given.size and given.dtype.kind not in "iu":
+            raise TypeError(f"row positions must be integers, got {given.dtype}")
+        rows_idx = np.ascontiguousarray(given.reshape(-1), dtype=np.intp)
+        if rows_idx.size:
+            if rows_idx.min() < 0:
+                rows_idx = np.where(rows_idx < 0, rows_idx + self.n, rows_idx)
+            if rows_idx.min() < 0 or rows_idx.max() >= self.n:
+                raise IndexError(f"row positions must be within [-{self.n}, {self.n})")
+        return self.mask_rows(literal, rows_idx)
+
+    def mask_rows(self, literal: Sequence, rows_idx: np.ndarray) -> np.ndarray:
+        """``mask`` for a C-contiguous ``intp`` array of in-range positions, unchecked.
+
+        The training loops call this millions of times with positions they built.
         """
         index, value, negated, kind = literal
         feat = self.feature(index)
-        rows_idx = (
-            np.arange(self.n, dtype=np.intp)
-            if idx is None
-            else np.ascontiguousarray(idx, dtype=np.intp)
-        )
         neg = bool(negated)
         if kind == "N" and type(value) is float:
             # the hot path of numeric training: one kernel call (exotic ints aside)

@@ -29,7 +29,7 @@ class Bucket:
 
     def mask(self, lit: Literal) -> np.ndarray:
         """The literal over all members."""
-        return self.ds.columns.mask(lit, self.members)
+        return self.ds.columns.mask_rows(lit, self.members)
 
 
 def _lookahead(
@@ -41,7 +41,7 @@ def _lookahead(
     members = b.members
     rows = members[np.append(rem, f)]  # candidates are scored on rem and F only
     f_row = int(members[f])
-    mask = b.ds.columns.mask
+    mask = b.ds.columns.mask_rows
     for _ in range(max(k, 1)):
         ti = rng.randrange(len(rem))
         lit = opp(int(rows[ti]), f_row, rng)

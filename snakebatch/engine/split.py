@@ -51,7 +51,7 @@ def try_split(
     lit = opp(int(rows[a]), int(rows[b]), rng)
     if lit is None:
         return None
-    mk = ds.columns.mask(lit, rows)
+    mk = ds.columns.mask_rows(lit, rows)
     if mk[b] or not mk.any():
         return None
     return lit, mk

@@ -145,6 +145,18 @@ def test_unicode_measures_count_code_points():
     assert store.mask([1, 1, True, "TDC"])[0]  # superscript two is a digit
 
 
+def test_row_positions_are_checked():
+    store = ColumnStore(HEADER, ["T"] * 4, [{"a": "x"}, {"a": "y"}])
+    assert store.mask([1, "y", False, "T"], [-1, 0]).tolist() == [True, False]
+    assert store.mask([1, "y", False, "T"], []).tolist() == []
+    with pytest.raises(IndexError):
+        store.mask([1, "y", False, "T"], [2])
+    with pytest.raises(IndexError):
+        store.mask([1, "y", False, "T"], [-3])
+    with pytest.raises(TypeError):
+        store.mask([1, "y", False, "T"], [0.5])
+
+
 def test_bad_index_raises_like_scalar():
     store = ColumnStore(HEADER, ["T"] * 4, [{"a": "x"}])
     with pytest.raises(IndexError):
