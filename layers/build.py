@@ -49,6 +49,10 @@ PIP_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
 LAYER_REQUIREMENTS = ("numpy==2.2.6",)
 PACKAGE_SUFFIXES = (".py", ".json", ".md", ".html", ".css", ".js", ".typed", ".pyx")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+#: Lambda's quotas: a zip uploaded directly (as Terraform's ``filename`` does) and the
+#: unzipped size of a function with all its layers.
+MAX_ZIPPED_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 LAYER_ZIP = Path("layer") / "snakebatch-layer.zip"
 FUNCTION_ZIP = Path("lambda") / "function.zip"
 
@@ -214,7 +218,21 @@ def build_layer(
     copy_package(repo, extensions, work / "lib", python)
     install_dependencies(target, python, requirements)
     needs = check_modules(python, target)
-    return deterministic_zip(tree, out / LAYER_ZIP), needs
+    artefact = deterministic_zip(tree, out / LAYER_ZIP)
+    check_size(artefact, sum(p.stat().st_size for p in tree.rglob("*") if p.is_file()))
+    return artefact, needs
+
+
+def check_size(artefact: Artefact, unzipped: int) -> None:
+    """Refuse a layer Lambda would refuse, here rather than at deploy time."""
+    if artefact.size > MAX_ZIPPED_BYTES:
+        raise LayerBuildError(
+            f"{artefact.path.name} is {artefact.size:,} bytes zipped; direct upload allows {MAX_ZIPPED_BYTES:,}"
+        )
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise LayerBuildError(
+            f"{artefact.path.name} unzips to {unzipped:,} bytes; Lambda allows {MAX_UNZIPPED_BYTES:,}"
+        )
 
 
 def build_function(out: Path, *, repo: Path = REPO) -> Artefact:

@@ -19,11 +19,15 @@ import pytest
 
 from layers.build import (
     FIXED_TIME,
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIPPED_BYTES,
+    Artefact,
     LayerBuildError,
     Target,
     build_function,
     build_layer,
     check_host,
+    check_size,
     deterministic_zip,
 )
 from layers.elfcheck import ElfCheckError, check, read_needs
@@ -152,6 +156,16 @@ def test_zip_is_deterministic_and_function_zip_holds_the_handler(built, tmp_path
         assert archive.namelist() == ["functions/handler_snake.py"]
     rebuilt = build_function(tmp_path / "f")
     assert rebuilt.sha256 == function.sha256
+
+
+def test_layers_over_lambda_quotas_are_refused(built):
+    _, layer, _, _ = built
+    check_size(layer, 60 * 1024 * 1024)
+    too_big = Artefact(layer.path, layer.sha256, MAX_ZIPPED_BYTES + 1, layer.entries)
+    with pytest.raises(LayerBuildError, match="zipped"):
+        check_size(too_big, 1)
+    with pytest.raises(LayerBuildError, match="unzips"):
+        check_size(layer, MAX_UNZIPPED_BYTES + 1)
 
 
 def test_bad_targets_are_typed_errors():
