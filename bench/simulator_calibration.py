@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import random
+import resource
 import statistics
 import tempfile
 import threading
@@ -27,6 +28,7 @@ import numpy as np
 
 from snakebatch.backends.local import LocalBackend
 from snakebatch.backends.local_jobs import SqliteJobStore
+from snakebatch.backends.local_pool import run_one
 from snakebatch.backends.local_queue import SqliteQueue
 from snakebatch.backends.local_store import DirectoryStore
 from snakebatch.mesh import staging
@@ -59,23 +61,24 @@ def median_time(fn, reps: int) -> float:
 def measure_roles(data: Path, target: str, params: TrainParams, home: Path):
     """Run the job's real role code serially in this process, timing every node.
 
-    The same divide and leaf functions the workers run, with their store reads, path
-    evaluation and report sends: per-node cost as a function of the slice size.
+    The same loop a worker runs (claim, stats, role, ack), with the roles' store reads,
+    path evaluation and report sends: CPU per node as a function of the slice size.
     """
     backend = LocalBackend(home / "serial", workers=0)
     coord = Coordinator(backend, SqliteJobStore(backend.jobs_path))
     model_id = coord.submit(str(data), target=target, params=params)
     ds = staging.load_dataset(backend.store, staging.package_key(model_id))
     timed: dict[str, list[tuple[int, float]]] = {"divide": [], "leaf": []}
-    while msgs := backend.invocations.receive(10, wait_s=0.0):
-        for msg in msgs:
-            event = msg.body["event"]
-            node = parse_node_event(event)
-            rows = len(rows_for_path(ds, node.package_key, node.path))
-            t0 = time.perf_counter()
-            dispatch(event, backend)
-            timed[node.role].append((rows, time.perf_counter() - t0))
-            backend.invocations.ack([msg.receipt])
+    while True:
+        t0 = time.process_time()
+        msgs = backend.invocations.receive(1, wait_s=0.0)
+        if not msgs:
+            break
+        run_one(backend, dispatch, msgs[0])  # claim, stats, role, ack: a worker's loop
+        spent = time.process_time() - t0
+        node = parse_node_event(msgs[0].body["event"])
+        rows = len(rows_for_path(ds, node.package_key, node.path))
+        timed[node.role].append((rows, spent))
     leaf_a, leaf_b = fit_line(timed["leaf"])
     div_a, div_b = fit_line(timed["divide"])
     return {
@@ -122,36 +125,39 @@ def measure_dispatch(home: Path, reps: int = 40) -> float:
     return statistics.median(latencies)
 
 
-def _spin(loops: int) -> float:
-    t0 = time.perf_counter()
+def _spin(seconds: float) -> float:
+    """Busy for ``seconds`` of wall time; returns the CPU share this process got."""
+    wall0, cpu0 = time.perf_counter(), time.process_time()
     x = 0
-    for i in range(loops):
-        x += i * i % 7
-    return time.perf_counter() - t0
+    while time.perf_counter() - wall0 < seconds:
+        x += 1
+    return (time.process_time() - cpu0) / (time.perf_counter() - wall0)
 
 
-def measure_slowdown(workers: int, loops: int = 3_000_000) -> float:
-    """How much slower each of W busy processes runs than one alone, right now.
+def measure_cpu_share(workers: int, seconds: float = 2.0) -> float:
+    """The CPU share each of W busy processes gets right now (1.0 = a whole core).
 
     The machine is shared (2 cores, other people's jobs), so W workers are not W
-    cores; the simulator's node times are stretched by this measured factor.
+    cores: the simulator's node times are CPU times divided by this share.
     """
     with mp.get_context("spawn").Pool(workers) as pool:
-        alone = statistics.median(pool.map(_spin, [loops] * 1) + pool.map(_spin, [loops] * 1))
-        together = statistics.median(pool.map(_spin, [loops] * workers))
-    return max(1.0, together / alone)
+        return statistics.median(pool.map(_spin, [seconds] * workers))
 
 
 def run_local(data: Path, target: str, params: TrainParams, workers: int, home: Path):
     backend = LocalBackend(home / "mesh", workers=workers)
     coord = Coordinator(backend, SqliteJobStore(backend.jobs_path))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     with backend:
         time.sleep(2.0)  # let the workers finish importing: not the mesh's time
         model_id = coord.submit(str(data), target=target, params=params)
-        t0 = time.monotonic()
-        status = coord.run(model_id, poll_s=0.05)
-        wall = time.monotonic() - t0
-    return status, wall - status.timings.get("assembly_s", 0.0)
+        t0, cpu0 = time.monotonic(), time.process_time()
+        status = coord.run(model_id)
+        wall, coordinator_cpu = time.monotonic() - t0, time.process_time() - cpu0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    mesh = wall - status.timings.get("assembly_s", 0.0)
+    return status, mesh, workers_cpu, coordinator_cpu
 
 
 def main() -> None:
@@ -173,8 +179,11 @@ def main() -> None:
         eng = measure_roles(args.data, args.target, params, home)
         load_s = measure_load(ds, home)
         dispatch_s = measure_dispatch(home)
-        slowdown = measure_slowdown(args.workers)
-        status, measured = run_local(args.data, args.target, params, args.workers, home)
+        share = measure_cpu_share(args.workers)
+        slowdown = 1 / share
+        status, measured, workers_cpu, coord_cpu = run_local(
+            args.data, args.target, params, args.workers, home
+        )
     if status.state != "done":
         raise SystemExit(f"local training failed: {status.error}")
     # The simulator splits evenly; real literal splits do not, so it gets the run's
@@ -201,13 +210,14 @@ def main() -> None:
     )
     print(f"leaf time       {eng['leaf_a'] * 1e3:.1f} ms + {eng['leaf_b'] * 1e6:.1f} us/row")
     print(f"divide time     {eng['div_a'] * 1e3:.2f} ms + {eng['div_b'] * 1e9:.1f} ns/row")
-    print(f"serial work     {eng['serial_s']:.2f} s over {eng['leaves']} leaves (one process)")
-    print(f"cpu slowdown    {slowdown:.2f}x per process with {args.workers} busy at once")
+    print(f"serial work     {eng['serial_s']:.2f} CPU s over {eng['leaves']} leaves (one process)")
+    print(f"cpu share       {share:.2f} of a core per process with {args.workers} busy at once")
     print(f"worker load     {load_s:.3f} s   dispatch {dispatch_s * 1e3:.1f} ms")
     print(
         f"leaves          measured {sum(status.leaves_per_layer)}, "
         f"simulated {sim.leaves_done} (balanced split, effective tau {effective_tau})"
     )
+    print(f"cpu in the run  workers {workers_cpu:.1f} s, coordinator {coord_cpu:.1f} s")
     print(f"mesh wall       measured {measured:.2f} s, simulated {sim.wall_s:.2f} s")
     verdict = "within" if abs(ratio - 1) <= 0.25 else "OUTSIDE"
     print(f"ratio sim/real  {ratio:.3f}  ({verdict} 25%, {args.workers} workers)")
