@@ -17,6 +17,7 @@ from snakebatch.engine.dataset import Dataset
 from snakebatch.engine.generators import Literal, Oppose, make_oppose, original_oppose
 from snakebatch.engine.sat import Bucket, local_sat
 from snakebatch.engine.split import try_split
+from snakebatch.engine.verify import check_bucket
 
 RETRIES = 50
 
@@ -88,7 +89,11 @@ def build_chain(
     rng: random.Random,
     on_bucket: Callable[[int, int], None] | None = None,
 ) -> list[dict]:
-    """One layer of Snake on the slice ``indices``: the full bucket dicts, in chain order."""
+    """One layer of Snake on the slice ``indices``: the full bucket dicts, in chain order.
+
+    Every bucket is checked against the lookalike contract (spec §4.10) as it is built;
+    a violation is a ``LayerVerificationError``.
+    """
     opp = make_oppose(ds)
     fallback = original_oppose(ds)
     chain = plan_chain(
@@ -96,9 +101,10 @@ def build_chain(
     )
     for number, b in enumerate(chain):
         members = np.array(b["members"], dtype=np.intp)
-        clauses, lookalikes = local_sat(Bucket(ds, members), opp, fallback, lookahead, rng)
+        clauses, lookalikes, truth = local_sat(Bucket(ds, members), opp, fallback, lookahead, rng)
         b["clauses"] = clauses
         b["lookalikes"] = lookalikes
+        check_bucket(ds, b, ~truth, f"bucket {number}")  # spec §4.10, on the SAT's own masks
         if on_bucket is not None:
             on_bucket(number + 1, len(chain))
     return chain

@@ -9,7 +9,6 @@ masks — the reference re-evaluates literals row by row at every step.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 
 import numpy as np
 
@@ -120,11 +119,12 @@ def local_sat(
     fallback: Oppose,
     lookahead: int,
     rng: random.Random,
-    on_clause: Callable[[], None] | None = None,
-) -> tuple[list[list[Literal]], dict[str, list[list[int]]]]:
-    """Clauses grouped by class (sorted), and each member's lookalike conditions."""
+) -> tuple[list[list[Literal]], dict[str, list[list[int]]], np.ndarray]:
+    """Clauses grouped by class (sorted), each member's lookalike conditions, and the
+    (members × clauses) truth of the clauses, which verification reuses."""
     n = len(b.members)
     clauses: list[list[Literal]] = []
+    truths: list[np.ndarray] = []
     lookalikes: dict[str, list[list[int]]] = {str(i): [] for i in range(n)}
     for k in np.unique(b.y):  # class ids are positions in the sorted class list
         pos = np.flatnonzero(b.y == k)
@@ -142,12 +142,12 @@ def local_sat(
             clause, truth = built
             index = len(clauses)
             clauses.append(clause)
+            truths.append(truth)
             for i in pos[~truth[pos]]:
                 per[int(i)].append(index)
             fs = fs[truth[fs]]
-            if on_clause is not None:
-                on_clause()
         for i, cond in per.items():
             if cond:  # a member no clause falsifies gets no condition, never ``[]``
                 lookalikes[str(i)].append(cond)
-    return clauses, lookalikes
+    truth = np.column_stack(truths) if truths else np.zeros((n, 0), dtype=bool)
+    return clauses, lookalikes, truth

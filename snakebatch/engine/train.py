@@ -26,7 +26,6 @@ from snakebatch.engine.chain import build_chain
 from snakebatch.engine.dataset import Dataset
 from snakebatch.engine.errors import EmptyDataError, ParameterError
 from snakebatch.engine.model import BANNER, SnakeModel
-from snakebatch.engine.verify import verify_layer
 
 DEFAULT_FILE = "snakeclassifier.json"
 Progress = Callable[[dict], None]
@@ -172,7 +171,6 @@ def fit(
     params = {"seed": seed, "bucket": bucket, "noise": noise, "lookahead": lookahead}
 
     def layer_done(j: int, chain: list[dict]) -> None:
-        verify_layer(ds, chain, j)
         elapsed = time.perf_counter() - start
         eta = elapsed / (j + 1) * (n_layers - j - 1)
         n_clauses = sum(len(b["clauses"]) for b in chain)

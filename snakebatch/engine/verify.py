@@ -25,19 +25,26 @@ def clause_truth(ds: Dataset, clauses: Sequence, members: np.ndarray) -> np.ndar
     return out
 
 
+def check_bucket(ds: Dataset, bucket: dict, falsified: np.ndarray, where: str = "bucket") -> None:
+    """The contract on one bucket, given its (members × clauses) falsified matrix."""
+    members = np.asarray(bucket["members"], dtype=np.intp)
+    y = ds.y[members]
+    for key, conds in bucket["lookalikes"].items():
+        pos = int(key)
+        for cond in conds:
+            matched = falsified[:, cond].all(axis=1) & (y != y[pos])
+            if matched.any():
+                x = int(members[np.flatnonzero(matched)[0]])
+                raise LayerVerificationError(
+                    f"{where}: member {members[pos]} (class {ds.targets[members[pos]]!r}) "
+                    f"is a lookalike of row {x} (class {ds.targets[x]!r}) under "
+                    f"condition {cond}"
+                )
+
+
 def verify_layer(ds: Dataset, chain: Sequence[dict], layer: int = 0) -> None:
+    """Re-evaluate every clause of every bucket and check the contract."""
     for number, b in enumerate(chain):
         members = np.asarray(b["members"], dtype=np.intp)
         falsified = ~clause_truth(ds, b["clauses"], members)
-        y = ds.y[members]
-        for key, conds in b["lookalikes"].items():
-            pos = int(key)
-            for cond in conds:
-                matched = falsified[:, cond].all(axis=1) & (y != y[pos])
-                if matched.any():
-                    x = int(members[np.flatnonzero(matched)[0]])
-                    raise LayerVerificationError(
-                        f"layer {layer}, bucket {number}: member {members[pos]} (class "
-                        f"{ds.targets[members[pos]]!r}) is a lookalike of row {x} (class "
-                        f"{ds.targets[x]!r}) under condition {cond}"
-                    )
+        check_bucket(ds, b, falsified, f"layer {layer}, bucket {number}")

@@ -231,3 +231,20 @@ def test_progress_events_and_file(tmp_path, titanic_rows):
     assert [e["layer"] for e in events if e["event"] == "layer"] == [1, 2]
     assert any(e["event"] == "bucket" for e in events)
     assert json.loads(path.read_text())["layer"] == 2
+
+
+def test_build_chain_checks_each_bucket(titanic_rows, monkeypatch):
+    from snakebatch.engine import chain as chain_module
+
+    real = chain_module.local_sat
+
+    def broken(*args, **kwargs):
+        clauses, lookalikes, truth = real(*args, **kwargs)
+        key = next((k for k, v in lookalikes.items() if v), None)
+        if key is not None:
+            lookalikes[key] = [[]]
+        return clauses, lookalikes, truth
+
+    monkeypatch.setattr(chain_module, "local_sat", broken)
+    with pytest.raises(LayerVerificationError, match="bucket 0"):
+        fit(titanic_rows[:100], n_layers=1, seed=0)
