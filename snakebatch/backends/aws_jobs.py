@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import time
 from typing import Any
 
@@ -30,6 +31,7 @@ from snakebatch.mesh.jobs import OPEN_STATES, STATES, JobExists, JobNotFound, Jo
 LEAF_PAGES = 48
 JOB_TTL_S = 30 * 24 * 3600
 OPEN_KEY = "jobs#open"
+TRANSACT_ATTEMPTS = 8
 
 
 def _job_key(model_id: str) -> dict[str, Any]:
@@ -43,6 +45,18 @@ def _page_key(model_id: str, page: int) -> dict[str, Any]:
 def _page_of(layer: int, leaf_id: str) -> int:
     digest = hashlib.sha256(f"{layer}:{leaf_id}".encode()).hexdigest()
     return int(digest[:8], 16) % LEAF_PAGES
+
+
+def _conflicted(exc: ClientError) -> bool:
+    """Cancelled only because another write touched the same item at the same moment.
+
+    Every leaf's transaction updates the job item, so concurrent drainer threads do
+    collide on AWS; botocore does not retry this, and the write is safe to repeat.
+    """
+    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    codes = {r.get("Code") for r in exc.response.get("CancellationReasons") or []}
+    return "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
 
 
 def _cancelled_by_condition(exc: ClientError) -> bool:
@@ -94,7 +108,7 @@ class DynamoJobStore:
         if record.state in OPEN_STATES:
             writes.append(self._open_set("ADD", record.model_id))
         try:
-            self.ddb.transact_write_items(TransactItems=writes)
+            self._transact(writes)
         except ClientError as exc:
             if _cancelled_by_condition(exc):
                 raise JobExists(f"job {record.model_id!r} already exists") from None
@@ -173,9 +187,7 @@ class DynamoJobStore:
             }
         }
         try:
-            self.ddb.transact_write_items(
-                TransactItems=[job_update, self._open_set("DELETE", model_id)]
-            )
+            self._transact([job_update, self._open_set("DELETE", model_id)])
         except ClientError as exc:
             if not _cancelled_by_condition(exc):
                 raise
@@ -221,7 +233,7 @@ class DynamoJobStore:
             },
         ]
         try:
-            self.ddb.transact_write_items(TransactItems=writes)
+            self._transact(writes)
         except ClientError as exc:
             if not _cancelled_by_condition(exc):
                 raise
@@ -264,6 +276,16 @@ class DynamoJobStore:
             except JobNotFound:
                 continue
         return [r.model_id for r in sorted(records, key=lambda r: r.created_at)]
+
+    def _transact(self, writes: list[dict[str, Any]]) -> None:
+        for attempt in range(TRANSACT_ATTEMPTS):
+            try:
+                self.ddb.transact_write_items(TransactItems=writes)
+                return
+            except ClientError as exc:
+                if not _conflicted(exc) or attempt == TRANSACT_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))
 
     def _open_set(self, action: str, model_id: str) -> dict[str, Any]:
         return {

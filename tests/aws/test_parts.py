@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from snakebatch.backends.aws import AwsBackend
 from snakebatch.backends.aws_clients import AwsConfigError, client_config, retry_settings
@@ -239,3 +240,42 @@ def test_lambda_failure_records_are_read_as_error_reports(backend):
     assert full["error"].startswith("MemoryError: out of memory (leaf on v9-worker-pipe-03 gave up")
     assert bare["kind"] == "error" and bare["model_id"] == ""
     assert "no error message" in bare["error"]
+
+
+class ConflictingDynamo:
+    """Forwards to moto, but the first ``conflicts`` transactions collide, as concurrent
+    writers of one item do on AWS (moto never produces TransactionConflict)."""
+
+    def __init__(self, ddb, conflicts: int) -> None:
+        self.ddb = ddb
+        self.conflicts = conflicts
+        self.calls = 0
+
+    def transact_write_items(self, **kwargs):
+        self.calls += 1
+        if self.calls <= self.conflicts:
+            raise ClientError(
+                {
+                    "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                    "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}],
+                },
+                "TransactWriteItems",
+            )
+        return self.ddb.transact_write_items(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.ddb, name)
+
+
+def test_transaction_conflicts_are_retried_but_conditions_are_not(backend, resources):
+    flaky = ConflictingDynamo(backend.clients.dynamodb, conflicts=3)
+    jobs = DynamoJobStore(flaky, resources.table)
+    jobs.create(_record("c1", 1.0))
+    assert flaky.calls == 4  # three collisions, then through
+    leaf = LeafEntry(0, "l", "", 5, 1, "k")
+    assert jobs.add_leaf("c1", leaf)
+    assert not jobs.add_leaf("c1", leaf)  # a failed condition is an answer, not retried
+    assert flaky.calls == 6
+    hopeless = DynamoJobStore(ConflictingDynamo(backend.clients.dynamodb, 99), resources.table)
+    with pytest.raises(ClientError, match="conflict"):
+        hopeless.add_leaf("c1", LeafEntry(0, "m", "", 5, 1, "k"))
