@@ -10,8 +10,9 @@ free provisioned slot, an idle warm container, or a new container that pays a co
 start and counts against the scaling-rate quota. Above the concurrency quota,
 invocations wait (Lambda retries throttled async events). A new container the quota
 refuses wedges the run (seed §8.1: the ceiling is binary and parent polls never
-resolve). A governor, when given, paces every fire through the real token bucket on
-simulated time.
+resolve). A governor, when given, paces the fan-out (roots and divides' children)
+through the real token bucket on simulated time; a conquer's own leaf is not held
+back, since its parent already holds a container waiting for it.
 
 The local mesh is the same model with W pre-warmed workers as slots, concurrency W,
 no quota and no cold start (``local_config``).
