@@ -24,6 +24,7 @@ from snakebatch.ops.toggle import (
     ToggleInputError,
     parse_ttl,
     plan_toggle,
+    recent_load,
 )
 from snakebatch.settings import Settings
 
@@ -147,6 +148,10 @@ def pc_on(
     role_arn: Annotated[
         str | None, typer.Option(help=f"Role EventBridge Scheduler assumes (or ${ROLE_ENV}).")
     ] = None,
+    by_recent_load: Annotated[
+        bool,
+        typer.Option("--by-recent-load", help="Spread by each shard's invocations in 24 h."),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and cost only.")
     ] = False,
@@ -154,16 +159,24 @@ def pc_on(
 ) -> None:
     """Turn slots on; every shard's off is scheduled on the AWS side before its slots."""
     settings = Settings.from_env()
+    now = datetime.now(UTC)
     try:
+        weights = None
+        if by_recent_load:
+            from snakebatch.backends.aws_clients import make_client
+
+            names = [settings.function_name(i) for i in range(settings.shard_count)]
+            weights = recent_load(make_client("cloudwatch", settings.region), names, now)
         plan = plan_toggle(
             slots,
             parse_ttl(ttl),
             settings,
             prices_for(settings.region),
             SEED_TIMINGS.memory_gb,
-            datetime.now(UTC),
+            now,
+            weights,
         )
-    except (ToggleInputError, UnknownRegionError) as error:
+    except (ToggleInputError, UnknownRegionError, *_aws_errors()) as error:
         raise _fail(str(error)) from None
     summary = (
         f"{plan.total} slots on {len(plan.slots)} functions (alias live) until "

@@ -74,6 +74,40 @@ def expected_load(shard_count: int) -> list[float]:
     return [1.0] * shard_count
 
 
+def recent_load(
+    cloudwatch: Any, functions: Sequence[str], now: datetime, hours: int = 24
+) -> list[float]:
+    """Invocations per function over the last ``hours`` (CloudWatch ``AWS/Lambda``): the
+    measured version of ``expected_load``, for accounts whose jobs favour some shards.
+    With no history at all it falls back to the even spread."""
+    if not 1 <= hours <= 24 * 14:
+        raise ToggleInputError(f"hours must be between 1 and 336, got {hours!r}")
+    sums = [0.0] * len(functions)
+    for start in range(0, len(functions), 500):  # GetMetricData's query limit
+        queries = [
+            {
+                "Id": f"f{i}",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/Lambda",
+                        "MetricName": "Invocations",
+                        "Dimensions": [{"Name": "FunctionName", "Value": functions[i]}],
+                    },
+                    "Period": hours * 3600,
+                    "Stat": "Sum",
+                },
+                "ReturnData": True,
+            }
+            for i in range(start, min(start + 500, len(functions)))
+        ]
+        answer = cloudwatch.get_metric_data(
+            MetricDataQueries=queries, StartTime=now - timedelta(hours=hours), EndTime=now
+        )
+        for result in answer["MetricDataResults"]:
+            sums[int(result["Id"][1:])] = float(sum(result.get("Values", [])))
+    return sums if sum(sums) > 0 else [1.0] * len(functions)
+
+
 def at_expression(when: datetime) -> str:
     return f"at({when.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
 

@@ -86,3 +86,11 @@ def test_pc_status_reports_an_aws_error_cleanly(aws_client, monkeypatch) -> None
     result = invoke("pc", "status")
     assert result.exit_code == 2
     assert "GetProvisionedConcurrencyConfig" in result.output
+
+
+def test_pc_on_by_recent_load_reads_cloudwatch(aws_client, monkeypatch) -> None:
+    aws_client("cloudwatch")
+    monkeypatch.setenv("SNAKEBATCH_SHARD_COUNT", "4")
+    result = invoke("pc", "on", "--slots", "6", "--by-recent-load", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(result.output)["per_function"].values()) == [1, 1, 2, 2]

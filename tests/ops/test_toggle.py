@@ -22,6 +22,7 @@ from snakebatch.ops.toggle import (
     parse_at_expression,
     parse_ttl,
     plan_toggle,
+    recent_load,
     schedule_name,
     spread_slots,
 )
@@ -251,3 +252,29 @@ def test_role_must_be_an_arn(lam) -> None:
     client, _ = lam
     with pytest.raises(ToggleInputError):
         PcToggle(client, object(), settings(), "not-an-arn")
+
+
+def test_recent_load_reads_cloudwatch_invocations(aws_client) -> None:
+    cloudwatch = aws_client("cloudwatch")
+    s = settings(3)
+    fns = [s.function_name(i) for i in range(3)]
+    now = datetime.now(UTC)
+    assert recent_load(cloudwatch, fns, now) == [1.0, 1.0, 1.0]  # no history: even
+    for fn, count in ((fns[0], 30.0), (fns[2], 10.0)):
+        cloudwatch.put_metric_data(
+            Namespace="AWS/Lambda",
+            MetricData=[
+                {
+                    "MetricName": "Invocations",
+                    "Dimensions": [{"Name": "FunctionName", "Value": fn}],
+                    "Value": count,
+                    "Timestamp": now - timedelta(hours=1),
+                }
+            ],
+        )
+    weights = recent_load(cloudwatch, fns, now)
+    assert weights == [30.0, 0.0, 10.0]
+    plan = plan_toggle(8, 600, s, SEED_PRICES, 4.0, NOW, weights)
+    assert plan.slots == {fns[0]: 6, fns[2]: 2}
+    with pytest.raises(ToggleInputError):
+        recent_load(cloudwatch, fns, now, hours=0)
