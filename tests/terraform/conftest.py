@@ -5,19 +5,24 @@ snakebatch/settings.json and gatherer/ at the same relative places) into a temp 
 so init/state files of concurrent runs cannot collide. A missing terraform binary or
 provider mirror fails the run loudly; nothing here skips.
 
-The apply of envs/local against moto spends most of its time in the AWS provider's
-own waiters (SQS attribute propagation, Lambda readiness), so it starts in the
-background when the first terraform test runs and the CPU-bound checks overlap it.
+The slow parts run as background jobs started when the first terraform test runs,
+each only if a selected test needs it: the apply (and destroy) of envs/local against
+moto, which mostly sits in the AWS provider's own waiters (SQS attribute propagation,
+S3 lifecycle consistency, Lambda readiness), overlaps init/validate/test of every root
+and the checkov scan. Tests wait for the job they read.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,14 @@ from tests.terraform.tfcli import Terraform, TerraformError, finish
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "terraform"
 APPLY_SHARDS = 3
+
+# Every folder with a versions.tf is a root CI checks; those with tests/ run tftest.
+ROOTS = sorted(
+    str(p.parent.relative_to(TERRAFORM))
+    for p in TERRAFORM.glob("*/*/versions.tf")
+    if p.parent.parent.name in {"modules", "envs", "examples"}
+)
+TESTED = sorted(r for r in ROOTS if (TERRAFORM / r / "tests").is_dir())
 
 
 def free_port() -> int:
@@ -179,6 +192,100 @@ SAMPLES = [(f"model-{i:03d}", key) for i in range(40) for key in ("0", "1", "lay
 ]
 
 
+@dataclass
+class Check:
+    ok: bool
+    output: str
+
+
+def check_root(tf: Terraform, with_tests: bool) -> dict[str, Check]:
+    """init + validate (+ terraform test) of one root; failures become results, not raises."""
+    try:
+        tf.init()
+    except TerraformError as exc:
+        return {"validate": Check(False, str(exc)), "test": Check(False, str(exc))}
+    results = {}
+    steps = [("validate", ("validate", "-no-color"))]
+    if with_tests:
+        steps.append(("test", ("test", "-no-color")))
+    for step, args in steps:
+        try:
+            results[step] = Check(True, tf.run(*args))
+        except TerraformError as exc:
+            results[step] = Check(False, str(exc))
+    return results
+
+
+def wanted(request: pytest.FixtureRequest, fixture: str) -> bool:
+    return any(fixture in item.fixturenames for item in request.session.items)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def root_checks_job(
+    request: pytest.FixtureRequest, tf_tree: Path, tf_cli_config: Path
+) -> Iterator[dict[str, Future[dict[str, Check]]] | None]:
+    if not wanted(request, "root_checks"):
+        yield None
+        return
+    # Three at a time: each mostly waits on its provider plugin starting.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="terraform-root") as pool:
+        yield {
+            root: pool.submit(check_root, Terraform(tf_tree / root, tf_cli_config), root in TESTED)
+            for root in ROOTS
+        }
+
+
+@pytest.fixture(scope="session")
+def root_checks(
+    root_checks_job: dict[str, Future[dict[str, Check]]] | None,
+) -> dict[str, dict[str, Check]]:
+    assert root_checks_job is not None, "the root checks were not started"
+    return {root: future.result(timeout=900) for root, future in root_checks_job.items()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkov_job(request: pytest.FixtureRequest) -> Iterator[subprocess.Popen[str] | None]:
+    if not wanted(request, "checkov_report"):
+        yield None
+        return
+    checkov = Path(sys.executable).with_name("checkov")
+    if not checkov.exists():
+        pytest.fail(f"checkov is not installed next to {sys.executable}", pytrace=False)
+    proc = subprocess.Popen(
+        [
+            str(checkov),
+            "-d",
+            str(TERRAFORM),
+            "--framework",
+            "terraform",
+            "--skip-download",
+            "--output",
+            "json",
+            "--compact",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture(scope="session")
+def checkov_report(checkov_job: subprocess.Popen[str] | None) -> tuple[int, dict[str, Any]]:
+    """checkov's exit code and its terraform report."""
+    assert checkov_job is not None, "checkov was not started"
+    out, err = checkov_job.communicate(timeout=900)
+    assert out.strip(), f"checkov printed nothing:\n{err[-3000:]}"
+    reports = json.loads(out)
+    reports = reports if isinstance(reports, list) else [reports]
+    (report,) = [r for r in reports if r.get("check_type") == "terraform"]
+    return checkov_job.returncode, report
+
+
 @pytest.fixture(scope="session", autouse=True)
 def local_deploy(
     request: pytest.FixtureRequest,
@@ -187,7 +294,7 @@ def local_deploy(
     artefacts: Artefacts,
 ) -> Iterator[LocalDeploy | None]:
     """Starts the background apply if any selected test asks for ``deployed``."""
-    if not any("deployed" in item.fixturenames for item in request.session.items):
+    if not wanted(request, "deployed"):
         yield None
         return
     port = free_port()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
-from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,33 +12,10 @@ from tests.terraform.conftest import TERRAFORM
 pytestmark = pytest.mark.terraform
 
 SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?")
-CHECKOV = Path(sys.executable).with_name("checkov")
 
 
-def test_checkov_finds_no_failed_checks() -> None:
-    assert CHECKOV.exists(), f"checkov is not installed next to {sys.executable}"
-    proc = subprocess.run(
-        [
-            str(CHECKOV),
-            "-d",
-            str(TERRAFORM),
-            "--framework",
-            "terraform",
-            "--skip-download",
-            "--output",
-            "json",
-            "--compact",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    assert proc.stdout.strip(), f"checkov printed nothing:\n{proc.stderr[-3000:]}"
-    reports = json.loads(proc.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
-    (report,) = [r for r in reports if r.get("check_type") == "terraform"]
+def test_checkov_finds_no_failed_checks(checkov_report: tuple[int, dict[str, Any]]) -> None:
+    returncode, report = checkov_report
     failed = [
         f"{c['check_id']} {c['resource']} ({c['file_path']}): {c['check_name']}"
         for c in report["results"].get("failed_checks", [])
@@ -49,7 +23,7 @@ def test_checkov_finds_no_failed_checks() -> None:
     assert failed == [], "\n".join(failed)
     assert report["summary"]["parsing_errors"] == 0
     assert report["summary"]["passed"] > 100, report["summary"]
-    assert proc.returncode == 0
+    assert returncode == 0
 
 
 def test_every_skip_gives_a_one_line_reason() -> None:

@@ -1,7 +1,7 @@
 """One source of truth: Terraform and snakebatch agree on names, env vars and the shard hash.
 
 The naming module is pure (no provider), so it is applied directly here, in
-milliseconds; test_stack_local.py checks the deployed side (a shard's environment fed
+milliseconds; test_apply_local.py checks the deployed side (a shard's environment fed
 to ``Settings.from_env``).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from snakebatch.settings import defaults, shard_for, shard_function_name
-from tests.terraform.conftest import SAMPLES
+from tests.terraform.conftest import SAMPLES, TERRAFORM
 from tests.terraform.tfcli import Terraform
 
 pytestmark = pytest.mark.terraform
@@ -74,3 +74,30 @@ def test_names_agree_with_settings(naming) -> None:
     )
     assert out["alias"] == s["alias"] and out["layer_name"] == s["layer_name"]
     assert out["env"] == s["env"]
+
+
+def queue_default(name: str) -> int:
+    """A default of terraform/modules/queues/variables.tf, read with an HCL parser."""
+    import hcl2
+
+    parsed = hcl2.loads((TERRAFORM / "modules" / "queues" / "variables.tf").read_text())
+    (body,) = [v[name] for v in parsed["variable"] if name in v]
+    return body["default"][0]
+
+
+def test_drainer_gives_up_before_the_queue_redrives() -> None:
+    """The drainer dead-letters a report itself (with a reason) before SQS would redrive it."""
+    from snakebatch.mesh.drainer import DEFAULT_MAX_RECEIVES
+
+    assert queue_default("max_receive_count") > DEFAULT_MAX_RECEIVES
+
+
+def test_queue_polling_matches_the_drainer() -> None:
+    import inspect
+
+    from snakebatch.mesh.drainer import Drainer
+
+    wait_s = inspect.signature(Drainer).parameters["wait_s"].default
+    assert queue_default("receive_wait_time_seconds") == wait_s
+    # a received batch stays hidden for many polls' worth of ingest time
+    assert queue_default("visibility_timeout_seconds") >= 10 * wait_s

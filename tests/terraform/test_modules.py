@@ -3,56 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.terraform.conftest import TERRAFORM
-from tests.terraform.tfcli import Terraform, TerraformError, cli_env
+from tests.terraform.conftest import ROOTS, TERRAFORM, TESTED, Check
+from tests.terraform.tfcli import cli_env
 
 pytestmark = pytest.mark.terraform
-
-ROOTS = sorted(
-    str(p.parent.relative_to(TERRAFORM))
-    for p in TERRAFORM.glob("*/*/versions.tf")
-    if p.parent.parent.name in {"modules", "envs", "examples"}
-)
-TESTED = sorted(r for r in ROOTS if (TERRAFORM / r / "tests").is_dir())
-
-
-@dataclass
-class Check:
-    ok: bool
-    output: str
-
-
-def check_root(tf: Terraform, with_tests: bool) -> dict[str, Check]:
-    results: dict[str, Check] = {}
-    try:
-        tf.init()
-    except TerraformError as exc:
-        return {"validate": Check(False, str(exc)), "test": Check(False, str(exc))}
-    for step, args in (("validate", ("validate", "-no-color")), ("test", ("test", "-no-color"))):
-        if step == "test" and not with_tests:
-            continue
-        try:
-            results[step] = Check(True, tf.run(*args))
-        except TerraformError as exc:
-            results[step] = Check(False, str(exc))
-    return results
-
-
-@pytest.fixture(scope="session")
-def root_checks(tf_tree: Path, tf_cli_config: Path) -> dict[str, dict[str, Check]]:
-    """Every root checked once; three at a time, since each mostly waits on its provider."""
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {
-            root: pool.submit(check_root, Terraform(tf_tree / root, tf_cli_config), root in TESTED)
-            for root in ROOTS
-        }
-        return {root: future.result() for root, future in futures.items()}
 
 
 def test_every_module_env_and_example_is_checked() -> None:

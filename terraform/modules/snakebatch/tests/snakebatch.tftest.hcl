@@ -38,7 +38,7 @@ variables {
 }
 
 # The 100-shard default of the composed stack is planned for real against moto
-# (tests/terraform/test_stack_local.py); here 3 shards keep the mock plan quick.
+# (tests/terraform/test_apply_local.py); here 3 shards keep the mock plan quick.
 run "settings_drive_the_whole_stack" {
   command = plan
 

@@ -3,8 +3,8 @@
 The apply runs in the background from the first terraform test on (see conftest);
 these tests wait for it, then read back every resource over the AWS API and compare
 it with what the modules declare, and what a shard would make of its environment; the
-last one destroys and checks nothing is left. The file sorts after the CPU-bound
-checks on purpose, so they overlap the apply's waiting.
+last one destroys and checks nothing is left. The file sorts first on purpose: the
+root checks and checkov keep running in the background while these wait and destroy.
 """
 
 from __future__ import annotations
@@ -40,15 +40,33 @@ def names() -> list[str]:
     return [shard_function_name(defaults()["function_prefix"], i) for i in range(APPLY_SHARDS)]
 
 
+# The moto server shares its in-process state with other suites' servers, so every
+# lookup below is by this stack's own names, never "everything in the account".
+def deployed_functions(aws: Any) -> list[str]:
+    shard = re.compile(re.escape(defaults()["function_prefix"]) + r"-[0-9]{2}")
+    return [
+        f["FunctionName"]
+        for f in aws("lambda").list_functions()["Functions"]
+        if shard.fullmatch(f["FunctionName"])
+    ]
+
+
+def alarm_names(deployed: LocalDeploy) -> list[str]:
+    s = defaults()
+    per_shard = [n for ns in deployed.outputs["shard_alarm_names"].values() for n in ns]
+    return [*per_shard, f"{s['reports_queue']}-oldest-message-age", f"{s['reports_dlq']}-depth"]
+
+
+def queue_urls(aws: Any) -> list[str]:
+    s = defaults()
+    listed = aws("sqs").list_queues(QueueNamePrefix=s["reports_queue"]).get("QueueUrls", [])
+    return [u for u in listed if u.rsplit("/", 1)[1] in (s["reports_queue"], s["reports_dlq"])]
+
+
 def test_functions_run_the_handler_on_the_layer(deployed: LocalDeploy, aws: Any) -> None:
     lam = aws("lambda")
     s = defaults()
-    listed = sorted(
-        f["FunctionName"]
-        for f in lam.list_functions()["Functions"]
-        if f["FunctionName"].startswith(s["function_prefix"])
-    )
-    assert listed == names()
+    assert sorted(deployed_functions(aws)) == names()
     for name in names():
         cfg = lam.get_function_configuration(FunctionName=name)
         assert cfg["Handler"] == "functions/handler_snake.handler"
@@ -137,7 +155,8 @@ def test_bucket_is_encrypted_private_versioned_tls_only_and_expires_jobs(aws: An
 
 def test_every_shard_has_every_alarm_on_the_topic(deployed: LocalDeploy, aws: Any) -> None:
     cw = aws("cloudwatch")
-    alarms = cw.describe_alarms(MaxRecords=100)["MetricAlarms"]
+    alarms = cw.describe_alarms(AlarmNames=alarm_names(deployed))["MetricAlarms"]
+    assert len(alarms) == 5 * APPLY_SHARDS + 2
     by_function: dict[str, set[str]] = {}
     topic = deployed.outputs["alarm_topic_arn"]
     for alarm in alarms:
@@ -229,13 +248,8 @@ def test_a_deployed_shard_reads_back_the_stack_it_lives_in(deployed: LocalDeploy
 
 def test_destroy_leaves_nothing(deployed: LocalDeploy, aws: Any) -> None:
     deployed.destroy()
-    prefix = defaults()["function_prefix"]
-    assert not [
-        f
-        for f in aws("lambda").list_functions()["Functions"]
-        if f["FunctionName"].startswith(prefix)
-    ]
-    assert aws("sqs").list_queues(QueueNamePrefix="v9-reports").get("QueueUrls", []) == []
+    assert deployed_functions(aws) == []
+    assert queue_urls(aws) == []
     assert defaults()["job_table"] not in aws("dynamodb").list_tables()["TableNames"]
     assert defaults()["bucket"] not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
-    assert aws("cloudwatch").describe_alarms()["MetricAlarms"] == []
+    assert aws("cloudwatch").describe_alarms(AlarmNames=alarm_names(deployed))["MetricAlarms"] == []
