@@ -90,6 +90,8 @@ def _plain_number(v: Any) -> bool:
 
 def _cache_key(value: Any) -> Any:
     """A hashable, type-exact key for a literal value, or None when it has no safe key."""
+    if type(value) is str:
+        return ("str", value)
     if isinstance(value, str | bool | int | float) or value is None:
         return (type(value).__name__, repr(value))
     if isinstance(value, list | tuple):

@@ -47,12 +47,13 @@ def _chars_missing(a: str, b: str) -> list[str]:
 class Pair:
     """One feature of the (T, F) pair: its position, values and (lazily) renderings."""
 
-    __slots__ = ("_fv", "_tv", "ds", "f", "i", "rng", "t")
+    __slots__ = ("_fv", "_tv", "ds", "f", "f_row", "i", "rng", "t", "t_row")
 
     def __init__(self, ds: Dataset, i: int, t_row: int, f_row: int, rng: random.Random) -> None:
         h = ds.header[i]
         self.ds = ds
         self.i = i
+        self.t_row, self.f_row = t_row, f_row
         self.t = ds.rows[t_row][h]
         self.f = ds.rows[f_row][h]
         self.rng = rng
@@ -71,6 +72,11 @@ class Pair:
             self._fv = self.f if type(self.f) is str else str(self.f)
         return self._fv
 
+    def measures(self, name: str) -> tuple[float, float]:
+        """A text measure (``columns.MEASURES``) of both renderings, from the column cache."""
+        arr = self.ds.columns.feature(self.i).row_measure(name)
+        return arr[self.t_row].item(), arr[self.f_row].item()
+
     @property
     def stats(self) -> tuple[float, float, float] | None:
         return self.ds.column_stats.get(self.i)
@@ -80,24 +86,29 @@ class Pair:
         return self.ds.columns.kernels
 
 
-def _threshold_literal(p: Pair, measure: Callable[[str], float], kind: str) -> Literal | None:
-    a, b = measure(p.tv), measure(p.fv)
+def _threshold_literal(p: Pair, measure: str, kind: str) -> Literal | None:
+    a, b = p.measures(measure)
     if a == b:
         return None
     return [p.i, mid(a, b), a > b, kind]
 
 
-def _pick_applicable(p: Pair, options: tuple[tuple[str, Callable[[str], float]], ...]):
-    live = [(k, fn) for k, fn in options if fn(p.tv) != fn(p.fv)]
+def _pick_applicable(p: Pair, options: tuple[tuple[str, str], ...]) -> Literal | None:
+    live = []
+    for kind, name in options:
+        a, b = p.measures(name)
+        if a != b:
+            live.append((kind, a, b))
     if not live:
         return None
-    kind, fn = p.rng.choice(live)
-    return _threshold_literal(p, fn, kind)
+    kind, a, b = p.rng.choice(live)
+    return [p.i, mid(a, b), a > b, kind]
 
 
-STRUCTURAL = (("TN", len), ("TLN", m.uniq))
-SPLITS = (("TWS", m.words), ("TPS", m.parts), ("TSS", m.sentences))
-CHARCLASS = (("TUC", m.upper_count), ("TDC", m.digit_count), ("TSC", m.special_count))
+# (literal type, measure name in ``columns.MEASURES``)
+STRUCTURAL = (("TN", "len"), ("TLN", "uniq"))
+SPLITS = (("TWS", "words"), ("TPS", "parts"), ("TSS", "sentences"))
+CHARCLASS = (("TUC", "upper"), ("TDC", "digits"), ("TSC", "special"))
 
 
 def _token_pool(p: Pair, min_len: int) -> list[Literal]:
@@ -177,15 +188,15 @@ def exact(p: Pair) -> Literal | None:
 
 
 def entropy(p: Pair) -> Literal | None:
-    return _threshold_literal(p, m.ent, "ENT")
+    return _threshold_literal(p, "ent", "ENT")
 
 
 def hexness(p: Pair) -> Literal | None:
-    return _threshold_literal(p, m.hex_ratio, "HEX")
+    return _threshold_literal(p, "hex", "HEX")
 
 
 def repeat(p: Pair) -> Literal | None:
-    return _threshold_literal(p, m.rep, "REP")
+    return _threshold_literal(p, "rep", "REP")
 
 
 def midpoint(p: Pair) -> Literal | None:
@@ -193,7 +204,7 @@ def midpoint(p: Pair) -> Literal | None:
 
 
 def digits(p: Pair) -> Literal | None:
-    return _threshold_literal(p, m.digit_count, "ND")
+    return _threshold_literal(p, "digits", "ND")
 
 
 def zscore(p: Pair) -> Literal | None:
@@ -224,24 +235,24 @@ def mag(p: Pair) -> Literal | None:
 # -- the original oppose (§4.6.1) ---------------------------------------------------------
 
 
+def _measure_option(p: Pair, kind: str, name: str) -> Callable[[], Literal | None] | None:
+    a, b = p.measures(name)
+    if a == b:
+        return None
+    return lambda: [p.i, mid(a, b), a > b, kind]
+
+
 def original_text(p: Pair) -> Literal:
+    """Structural-first half the time (TN, TLN, FA, TA, TWS, TPS, TSS), else tokens."""
     if p.rng.random() < 0.5:
-        options: list[Callable[[], Literal | None]] = []
-        for kind, fn in STRUCTURAL:
-            if fn(p.tv) != fn(p.fv):
-                options.append(lambda k=kind, g=fn: _threshold_literal(p, g, k))
+        options = [_measure_option(p, kind, name) for kind, name in STRUCTURAL]
         fa, ta = _chars_missing(p.fv, p.tv), _chars_missing(p.tv, p.fv)
-        if fa:
-            options.append(lambda: [p.i, p.rng.choice(fa), True, "T"])
-        if ta:
-            options.append(lambda: [p.i, p.rng.choice(ta), False, "T"])
-        for kind, fn in SPLITS:
-            if fn(p.tv) != fn(p.fv):
-                options.append(lambda k=kind, g=fn: _threshold_literal(p, g, k))
-        if options:
-            lit = p.rng.choice(options)()
-            if lit is not None:
-                return lit
+        options.append((lambda: [p.i, p.rng.choice(fa), True, "T"]) if fa else None)
+        options.append((lambda: [p.i, p.rng.choice(ta), False, "T"]) if ta else None)
+        options += [_measure_option(p, kind, name) for kind, name in SPLITS]
+        live = [o for o in options if o is not None]
+        if live:
+            return p.rng.choice(live)()
     pool = _token_pool(p, 1)
     if pool:
         return p.rng.choice(pool)
