@@ -51,7 +51,7 @@ def _render(f: Forecast) -> str:
         f"job            {p.n_rows:,} rows x {p.n_layers} layers, tau={p.tau}: "
         f"{p.leaves:,} leaves, tree depth {p.depth}",
         f"spawn rate     needs {p.required_rate:.2f}/s over a {p.spawn_window_s:.1f} s window; "
-        f"quota {p.scaling_rate:.2f}/s",
+        f"quota {p.scaling_rate:.2f}/s from {f.quotas_source}",
         f"feasible       {'yes' if p.feasible else 'NO'}"
         + ("" if p.feasible_without_slots else f" (with {p.slots} provisioned slots)"),
         f"slots          {p.slots} for {_minutes(p.window_s)}",

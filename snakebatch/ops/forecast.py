@@ -41,6 +41,7 @@ class Forecast:
     governor_rate: float | None
     run: SimResult
     ungoverned: SimResult | None
+    quotas_source: str = ""
 
     def as_dict(self) -> dict:
         p = self.plan
@@ -53,6 +54,7 @@ class Forecast:
             "cost": p.cost.as_dict(),
             "required_spawn_rate": p.required_rate,
             "scaling_rate": p.scaling_rate,
+            "quotas_source": self.quotas_source,
             "peak_spawn_rate": self.run.peak_spawn_rate,
             "wall_s": None if self.run.wedged else self.run.wall_s,
             "wedged": self.run.wedged,
@@ -96,9 +98,9 @@ def _sim(p: Plan, params: Params, seed: int, governor_rate: float | None) -> Sim
 def forecast(n_rows: int, n_layers: int, tau: int, params: Params, seed: int = 0) -> Forecast:
     p = plan(n_rows, n_layers, tau, params.quotas, params.prices, params.timings, params.completion)
     if p.feasible_without_slots:
-        return Forecast(p, None, _sim(p, params, seed, None), None)
+        return Forecast(p, None, _sim(p, params, seed, None), None, params.quotas.source)
     gov = from_plan(p.scaling_rate, p.slots, params.timings.slot_seconds_per_leaf)
     governed = _sim(p, params, seed, gov.rate)
     # Without a blocking conquer nothing times out, so only conquer mode can wedge.
     ungoverned = _sim(p, params, seed, None) if params.completion == "conquer" else None
-    return Forecast(p, gov.rate, governed, ungoverned)
+    return Forecast(p, gov.rate, governed, ungoverned, params.quotas.source)

@@ -61,7 +61,9 @@ def test_plan_falls_back_to_seed_quotas_when_service_quotas_has_none(aws_client)
     aws_client("sts")  # points the CLI's own clients at moto
     result = invoke("plan", "--rows", "7500", "--layers", "25", "--quotas-from-aws", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["scaling_rate"] == pytest.approx(1000 / 60)
+    data = json.loads(result.output)
+    assert data["scaling_rate"] == pytest.approx(1000 / 60)
+    assert data["quotas_source"].startswith("seed §8.1")
 
 
 def test_pc_on_dry_run_prints_plan_and_cost() -> None:
