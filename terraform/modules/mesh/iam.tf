@@ -12,7 +12,15 @@ locals {
   shard_pattern   = "${var.function_prefix}-??"
   failure_service = split(":", var.on_failure_destination_arn)[2]
 
-  policy_statements = [
+  # X-Ray's write actions support no resource-level scoping; granted only when tracing.
+  trace_statements = var.tracing_mode == "Active" ? [{
+    Sid      = "WriteTraces"
+    Effect   = "Allow"
+    Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    Resource = ["*"]
+  }] : []
+
+  policy_statements = concat([
     {
       Sid    = "InvokeSiblingShards"
       Effect = "Allow"
@@ -53,19 +61,12 @@ locals {
       Resource = [var.on_failure_destination_arn]
     },
     {
-      # X-Ray's write actions support no resource-level scoping.
-      Sid      = "WriteTraces"
-      Effect   = "Allow"
-      Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-      Resource = ["*"]
-    },
-    {
       Sid      = "WriteOwnLogs"
       Effect   = "Allow"
       Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
       Resource = ["${local.arn_prefix}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.shard_pattern}:*"]
     },
-  ]
+  ], local.trace_statements)
 }
 
 resource "aws_iam_role" "shard" {

@@ -136,6 +136,20 @@ run "sns_failure_destination_grants_publish" {
   }
 }
 
+run "passthrough_tracing_grants_no_xray" {
+  command = plan
+
+  variables {
+    shard_count  = 2
+    tracing_mode = "PassThrough"
+  }
+
+  assert {
+    condition     = !contains([for st in output.policy_statements : st.Sid], "WriteTraces")
+    error_message = "Without active tracing the shards need no X-Ray permissions."
+  }
+}
+
 run "reserved_and_provisioned_concurrency" {
   command = plan
 
