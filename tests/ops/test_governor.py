@@ -6,6 +6,8 @@ import threading
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from snakebatch.ops.governor import Clock, Governor, GovernorConfigError, from_plan
 
@@ -71,3 +73,24 @@ def test_from_plan_paces_below_capacity() -> None:
     assert gov.rate == pytest.approx(0.9 * (1000 / 60 + 81 / 0.71))
     with pytest.raises(GovernorConfigError):
         from_plan(10, 0, 0.71, headroom=0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.floats(min_value=0.5, max_value=500),
+    st.integers(min_value=1, max_value=20),
+    st.lists(st.floats(min_value=0, max_value=0.5), min_size=1, max_size=200),
+)
+def test_never_more_than_burst_plus_rate_times_window(rate, burst, gaps) -> None:
+    """Callers arriving at any times get tokens at most ``burst + rate·T`` in any window T."""
+    clock = FakeClock()
+    gov = Governor(rate=rate, burst=burst, clock=clock)
+    granted = []
+    for gap in gaps:
+        clock.t += gap
+        gov.acquire()
+        granted.append(clock.t)
+    for i, start in enumerate(granted):
+        for j in range(i, len(granted)):
+            window = granted[j] - start
+            assert j - i + 1 <= burst + rate * window + 1e-6

@@ -47,6 +47,14 @@ def test_queue_completion_does_not_wedge_on_the_quota() -> None:
     assert not run.wedged and run.leaves_done == 200
 
 
+def test_concurrency_quota_caps_and_delays() -> None:
+    free = simulate(SimConfig(50_000, 4, completion="queue", scaling_rate=None))
+    capped = simulate(SimConfig(50_000, 4, completion="queue", scaling_rate=None, concurrency=8))
+    assert free.peak_concurrency > 8 and capped.peak_concurrency == 8
+    assert not capped.wedged and capped.leaves_done == free.leaves_done == 200
+    assert capped.wall_s > free.wall_s
+
+
 def test_outputs_are_consistent() -> None:
     run = simulate(SimConfig(20_000, 10, seed=3))
     assert run.leaves_done == 10 * leaves_per_layer(20_000, 1000)
