@@ -23,9 +23,10 @@ class Quotas:
     ``scaling_rate_per_s``: new on-demand execution environments per second, account
     wide (seed §8.1: L-A1AFA3CF = 1,000/min, verified 2026-05-21 in eu-west-3, not
     adjustable). ``concurrent_executions``: L-B99A9384 = 20,000 (seed §8.1).
-    ``quota_window_s``: the window over which AWS counts spawns against the rate; the
-    seed saw the ceiling act as binary over short bursts, and AWS documents its
-    scaling in 10-second steps, so the simulator counts spawns in a sliding 10 s window.
+    ``quota_window_s``: how many seconds of the rate the account may spend at once (the
+    simulator's quota is a token bucket of ``rate x window`` tokens). The seed saw the
+    ceiling act as binary on short bursts; one second reproduces its wedge boundary
+    (docs/math.md §6).
     """
 
     scaling_rate_per_s: float = 1000 / 60
