@@ -145,3 +145,36 @@ run "rejects_bad_cidr" {
   }
   expect_failures = [var.ingress_cidr_blocks]
 }
+
+run "rejects_wheel_outside_s3" {
+  command = plan
+  variables {
+    wheel_s3_uri = "https://example.com/snakebatch.whl"
+  }
+  expect_failures = [var.wheel_s3_uri]
+}
+
+run "rejects_relative_api_keys_parameter" {
+  command = plan
+  variables {
+    api_keys_parameter = "snakebatch/api-keys"
+  }
+  expect_failures = [var.api_keys_parameter]
+}
+
+run "instance_role_reads_only_its_artefacts_and_keys" {
+  command = plan
+
+  assert {
+    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Resource if st.Sid == "FetchReleaseArtefacts"][0] == ["arn:aws:s3:::snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"]
+    error_message = "The instance may fetch only the wheel (and docs) it installs."
+  }
+  assert {
+    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Resource if st.Sid == "ReadApiKeys"][0] == ["arn:aws:ssm:eu-west-3:123456789012:parameter/snakebatch/api-keys"]
+    error_message = "The instance may read only its API-key parameter."
+  }
+  assert {
+    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Resource if st.Sid == "StageAndServeJobs"][0] == ["arn:aws:s3:::snake-batch-jobs/jobs/*"]
+    error_message = "The instance may read and write only the jobs/ prefix."
+  }
+}
