@@ -85,7 +85,7 @@ def to_table(knowledge: Any) -> Table:
     """Dispatch on the input's shape (spec §3.1)."""
     if isinstance(knowledge, bytes | bytearray) or (
         isinstance(knowledge, str | os.PathLike)
-        and str(knowledge).lower().endswith((".csv", ".csv.gz", ".gz", ".txt"))
+        and str(knowledge).lower().endswith((".csv", ".csv.gz", ".gz"))
     ):
         header, rows = read_csv(knowledge)
         return Table(header, rows, from_csv=True)
