@@ -305,6 +305,12 @@ class LocalBackend:
             "handler": self.handler,
         }
 
+    def check(self) -> None:
+        """Raise ``BackendError`` if the pool gave up (workers die at start-up), so a
+        caller waiting for a job fails instead of waiting forever."""
+        if self._pool is not None and self._pool.failed:
+            raise BackendError(self._pool.failed)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.stop()

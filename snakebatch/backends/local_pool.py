@@ -16,6 +16,7 @@ import multiprocessing as mp
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 
 #: Lambda's async invocation retries a failing event twice (three deliveries in all).
 MAX_DELIVERIES = 3
+#: A worker that dies this soon after starting did not start; after this many such
+#: deaths in a row the pool stops replacing workers and reports why.
+MIN_UPTIME_S = 5.0
+MAX_START_FAILURES = 3
 _POLL_S = 0.2
 
 
@@ -51,6 +56,9 @@ class WorkerPool:
         self.on_death = on_death
         self.check_s = check_s
         self.replaced = 0
+        self.failed: str | None = None
+        self._start_failures = 0
+        self._started: dict[int, float] = {}
         self._ctx = mp.get_context("spawn")
         self._stop = self._ctx.Event()
         self._procs: list[Any] = []
@@ -64,6 +72,7 @@ class WorkerPool:
             daemon=True,
         )
         proc.start()
+        self._started[i] = time.monotonic()
         return proc
 
     def start(self) -> None:
@@ -72,15 +81,27 @@ class WorkerPool:
         self._watch.start()
 
     def _supervise(self) -> None:
-        while not self._stop.wait(self.check_s):
+        while not self._stop.wait(self.check_s) and self.failed is None:
             for i, proc in enumerate(self._procs):
-                if proc.exitcode is not None and not self._stop.is_set():
-                    log.warning("worker %s died (exit %s); replacing it", proc.name, proc.exitcode)
-                    proc.join()
-                    if self.on_death is not None:
-                        self.on_death()
-                    self._procs[i] = self._spawn(i)
-                    self.replaced += 1
+                if proc.exitcode is None or self._stop.is_set():
+                    continue
+                proc.join()
+                if self.on_death is not None:
+                    self.on_death()
+                if time.monotonic() - self._started[i] < MIN_UPTIME_S:
+                    self._start_failures += 1
+                else:
+                    self._start_failures = 0
+                if self._start_failures >= MAX_START_FAILURES:
+                    self.failed = (
+                        f"worker processes exit at start-up (last exit code {proc.exitcode}); "
+                        "see the log above for the worker's error"
+                    )
+                    log.error("%s", self.failed)
+                    return
+                log.warning("worker %s died (exit %s); replacing it", proc.name, proc.exitcode)
+                self._procs[i] = self._spawn(i)
+                self.replaced += 1
 
     def pids(self) -> list[int]:
         return [p.pid for p in self._procs]

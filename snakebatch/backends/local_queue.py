@@ -81,6 +81,16 @@ class SqliteQueue:
     def _claim(self, max_messages: int) -> list[Received]:
         now = time.time()
         receipt = uuid.uuid4().hex
+        with self._lock:
+            # Polling an empty queue must not take the write lock: under WAL this read
+            # never waits, while an idle worker's BEGIN IMMEDIATE would queue behind
+            # (and hold up) every process that has real work to write.
+            ready = self._db.execute(
+                "SELECT 1 FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1",
+                (self.name, now),
+            ).fetchone()
+        if ready is None:
+            return []
         with self._lock, self._db:
             # BEGIN IMMEDIATE takes the write lock first, so two receivers never
             # claim the same message.

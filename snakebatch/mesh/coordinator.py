@@ -321,7 +321,10 @@ class Coordinator:
     ) -> JobStatus:
         """Drain until the job is done or failed (``JobTimeout`` after ``timeout_s``)."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        check = getattr(self.backend, "check", None)  # local: a broken pool raises
         while True:
+            if check is not None:
+                check()
             status = self.status(model_id)
             if on_progress is not None:
                 on_progress(status)

@@ -247,3 +247,15 @@ def test_a_governor_that_cannot_reach_the_workers_is_refused(tmp_path):
 
     with pytest.raises(BackendError, match="pickle"):
         LocalBackend(tmp_path, workers=0, governor=Local())
+
+
+def test_workers_that_cannot_start_make_the_pool_fail_loudly(tmp_path):
+    backend = LocalBackend(
+        tmp_path, workers=1, shard_count=2, handler="tests.mesh.no_such_module:handler"
+    )
+    with backend:
+        backend._pool.check_s = 0.1
+        assert _wait_for(lambda: backend._pool.failed is not None, timeout_s=60)
+        with pytest.raises(BackendError, match="exit at start-up"):
+            backend.check()
+    assert backend._pool is None
