@@ -154,7 +154,7 @@ def train(
                 model_id = coord.submit(str(data), target=target, params=params)
                 try:
                     status = coord.run(model_id, on_progress=live, timeout_s=timeout)
-                except (CoordinatorError, KeyboardInterrupt) as exc:
+                except (CoordinatorError, BackendError, KeyboardInterrupt) as exc:
                     _abandon(coord, backend, model_id, exc)
                     raise
         wall = time.monotonic() - t0
