@@ -30,8 +30,11 @@ lint: $(STAMP)
 test: $(STAMP) system-deps lint
 	$(VENV)/bin/pytest
 
+BENCHES := inference train mesh simulator_calibration gatherer_load aws
+
+# Every benchmark prints its figures; bench/RESULTS.md records the latest ones.
 bench: $(STAMP)
-	$(PY) -m bench
+	for b in $(BENCHES); do $(PY) -m bench.$$b || exit 1; done
 
 # Lambda artefacts for Terraform: build/layer/snakebatch-layer.zip, build/lambda/function.zip
 layer: $(STAMP)
