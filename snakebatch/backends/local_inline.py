@@ -82,7 +82,6 @@ class InlineBackend:
         shard_count: int = 100,
         run_roles: Collection[str] | None = None,
         max_report_bytes: int = SQS_MAX_BODY_BYTES,
-        handler: Any = None,
     ) -> None:
         from snakebatch.mesh.roles import dispatch
 
@@ -92,7 +91,7 @@ class InlineBackend:
         self.counters = MemoryCounters()
         self.invoker = self
         self.run_roles = None if run_roles is None else set(run_roles)
-        self.handler = handler or dispatch
+        self.handler = dispatch
         self.skipped: list[dict[str, Any]] = []
         self.largest_event_bytes = 0
         self._shards = [{"invoked": 0, "done": 0, "errors": 0} for _ in range(shard_count)]

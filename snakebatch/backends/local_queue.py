@@ -164,10 +164,6 @@ class SqliteQueue:
                 "DELETE FROM messages WHERE queue = ? AND instr(body, ?) > 0", (self.name, fragment)
             ).rowcount
 
-    def purge(self) -> None:
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM messages WHERE queue = ?", (self.name,))
-
     def close(self) -> None:
         self._db.close()
 

@@ -50,9 +50,3 @@ def _remember(key: tuple[str, str], rows: np.ndarray) -> None:
     while len(_cache) > 1 and (len(_cache) > _CACHE_SLICES or held > _CACHE_ROWS):
         _, dropped = _cache.popitem(last=False)
         held -= len(dropped)
-
-
-def forget(package_key: str) -> None:
-    """Drop a job's slices (its package was replaced or the job is over)."""
-    for key in [k for k in _cache if k[0] == package_key]:
-        del _cache[key]
