@@ -1,8 +1,8 @@
 """One layer's bucket chain over a slice of the population (spec §4.2–§4.4).
 
 Peeling routes rows into buckets of about ``bucket`` to ``2·bucket`` rows; each bucket
-gets noise members drawn from the rest of the slice and its own local SAT. The
-result is in the reference layout with global member indices.
+gets noise members drawn from a pool (by default the rest of the slice) and its own
+local SAT. The result is in the reference layout with global member indices.
 """
 
 from __future__ import annotations
@@ -52,11 +52,19 @@ def plan_chain(
     noise: float,
     opp: Oppose,
     rng: random.Random,
+    noise_pool: np.ndarray | None = None,
+    noisy_last: bool = False,
 ) -> list[dict]:
-    """Conditions, members and origins of every bucket (no clauses yet)."""
+    """Conditions, members and origins of every bucket (no clauses yet).
+
+    Noise is drawn from ``noise_pool`` minus the bucket's core (default: the slice).
+    The mesh passes the whole population, as the reference does (§4.3): otherwise a
+    slice of one class gives buckets with no other class, hence no clauses. It also
+    sets ``noisy_last``, because a leaf's last bucket is not the global ELSE.
+    """
     remaining = np.sort(indices)
-    in_slice = np.zeros(ds.n, dtype=bool)
-    in_slice[remaining] = True
+    in_pool = np.zeros(ds.n, dtype=bool)
+    in_pool[remaining if noise_pool is None else noise_pool] = True
     chain = []
     while len(remaining) > 2 * bucket:
         cond, core = build_condition(ds, remaining, bucket, opp, rng)
@@ -65,18 +73,31 @@ def plan_chain(
         is_core = np.zeros(ds.n, dtype=bool)
         is_core[core] = True
         remaining = remaining[~is_core[remaining]]
-        members = [int(i) for i in np.sort(core)]
-        origins = ["c"] * len(members)
-        pool = np.flatnonzero(in_slice & ~is_core)
-        if noise > 0 and len(pool):
-            k = min(max(1, math.floor(noise * len(core))), len(pool))
-            members += [int(pool[j]) for j in rng.sample(range(len(pool)), k)]
-            origins += ["n"] * k
+        members, origins = _with_noise(core, in_pool, noise, rng)
         chain.append({"condition": cond, "members": members, "origins": origins})
     if len(remaining):
-        members = [int(i) for i in remaining]
-        chain.append({"condition": None, "members": members, "origins": ["c"] * len(members)})
+        last_noise = noise if noisy_last else 0.0
+        members, origins = _with_noise(remaining, in_pool, last_noise, rng)
+        chain.append({"condition": None, "members": members, "origins": origins})
     return chain
+
+
+def _with_noise(
+    core: np.ndarray, in_pool: np.ndarray, noise: float, rng: random.Random
+) -> tuple[list[int], list[str]]:
+    """The core (sorted) then ``floor(noise·|core|)`` (at least 1) random pool rows."""
+    members = [int(i) for i in np.sort(core)]
+    origins = ["c"] * len(members)
+    if noise <= 0:
+        return members, origins
+    is_core = np.zeros(len(in_pool), dtype=bool)
+    is_core[core] = True
+    pool = np.flatnonzero(in_pool & ~is_core)
+    if len(pool):
+        k = min(max(1, math.floor(noise * len(core))), len(pool))
+        members += [int(pool[j]) for j in rng.sample(range(len(pool)), k)]
+        origins += ["n"] * k
+    return members, origins
 
 
 def build_chain(
@@ -88,6 +109,8 @@ def build_chain(
     lookahead: int,
     rng: random.Random,
     on_bucket: Callable[[int, int], None] | None = None,
+    noise_pool: Sequence[int] | np.ndarray | None = None,
+    noisy_last: bool = False,
 ) -> list[dict]:
     """One layer of Snake on the slice ``indices``: the full bucket dicts, in chain order.
 
@@ -97,7 +120,14 @@ def build_chain(
     opp = make_oppose(ds)
     fallback = original_oppose(ds)
     chain = plan_chain(
-        ds, np.asarray(indices, dtype=np.intp), bucket=bucket, noise=noise, opp=opp, rng=rng
+        ds,
+        np.asarray(indices, dtype=np.intp),
+        bucket=bucket,
+        noise=noise,
+        opp=opp,
+        rng=rng,
+        noise_pool=None if noise_pool is None else np.asarray(noise_pool, dtype=np.intp),
+        noisy_last=noisy_last,
     )
     for number, b in enumerate(chain):
         members = np.array(b["members"], dtype=np.intp)

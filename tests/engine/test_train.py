@@ -177,6 +177,33 @@ def test_build_chain_on_a_slice_uses_global_indices(titanic_rows):
     assert any(o == "n" for b in chain for o in b["origins"])
 
 
+def test_pure_slice_gets_clauses_from_a_population_noise_pool(titanic_rows):
+    """A one-class slice has no clauses unless noise comes from outside it (§4.3)."""
+    ds = Dataset.from_source(titanic_rows, seed=1)
+    pure = np.flatnonzero(np.array(ds.targets) == ds.targets[0])[:100]
+    alone = build_chain(ds, pure, bucket=30, noise=0.25, lookahead=5, rng=random.Random(2))
+    assert not any(b["clauses"] for b in alone)
+    everyone = np.arange(ds.n)
+    chain = build_chain(
+        ds, pure, bucket=30, noise=0.25, lookahead=5, rng=random.Random(2),
+        noise_pool=everyone, noisy_last=True,
+    )  # fmt: skip
+    assert all(b["clauses"] for b in chain)  # the last bucket too: noisy_last
+    for b in chain:
+        core = [g for g, o in zip(b["members"], b["origins"], strict=True) if o == "c"]
+        noise = [g for g, o in zip(b["members"], b["origins"], strict=True) if o == "n"]
+        assert len(noise) == max(1, math.floor(0.25 * len(core)))
+        assert not set(noise) & set(core)
+        assert any(ds.targets[g] != ds.targets[0] for g in noise)
+        for g, votes in zip(b["members"], b["lookalikes"].values(), strict=True):
+            if ds.targets[g] == ds.targets[0]:
+                assert votes and votes[0]  # its lookalike condition: clauses it falsifies
+    core = sorted(
+        g for b in chain for g, o in zip(b["members"], b["origins"], strict=True) if o == "c"
+    )
+    assert core == sorted(pure.tolist())
+
+
 def test_opposing_literal_splits_the_slice(titanic_rows):
     ds = Dataset.from_source(titanic_rows, seed=1)
     rng = random.Random(5)
