@@ -26,7 +26,14 @@ from snakebatch.backends.base import Backend, Governor, ObjectMissing
 from snakebatch.engine.errors import SnakeError
 from snakebatch.engine.modelio import dumps_model
 from snakebatch.mesh.assembly import assemble, model_key
-from snakebatch.mesh.events import COMPLETIONS, MeshEventError, NodeEvent, NodeParams, node_shard
+from snakebatch.mesh.events import (
+    COMPLETIONS,
+    LEGACY_NOISE,
+    MeshEventError,
+    NodeEvent,
+    NodeParams,
+    node_shard,
+)
 from snakebatch.mesh.jobs import OPEN_STATES, JobNotFound, JobRecord, JobStore, LeafEntry
 from snakebatch.mesh.reports import ReportError, check_message, encode, load_leaf, report_key
 from snakebatch.mesh.staging import build_dataset, evict, load_dataset, package_key, stage
@@ -69,6 +76,8 @@ class TrainParams:
     completion: str = "queue"
     profile: str = "auto"
     lookahead: int = 5
+    #: Noise members per bucket, as a share of its core, drawn from the whole population.
+    noise: float = 0.25
 
     def __post_init__(self) -> None:
         for name in ("n_layers", "tau", "bucket", "lookahead"):
@@ -81,6 +90,12 @@ class TrainParams:
             raise TrainParamsError(
                 f"completion must be one of {', '.join(COMPLETIONS)}, got {self.completion!r}"
             )
+        if (
+            not isinstance(self.noise, int | float)
+            or isinstance(self.noise, bool)
+            or not 0 <= self.noise < 1
+        ):
+            raise TrainParamsError(f"noise must be a number in [0, 1), got {self.noise!r}")
 
 
 @dataclass
@@ -159,7 +174,12 @@ class Coordinator:
         tells ``resume`` to fire them again (duplicates are harmless)."""
         t0 = time.time()
         node = NodeParams(
-            params.tau, params.bucket, params.lookahead, params.seed, params.completion
+            params.tau,
+            params.bucket,
+            params.lookahead,
+            params.seed,
+            params.completion,
+            float(params.noise),
         )
         for layer in range(params.n_layers):
             if self.governor is not None:
@@ -268,7 +288,7 @@ class Coordinator:
         config = {
             "n_layers": p["n_layers"],
             "bucket": p["bucket"],
-            "noise": 0,
+            "noise": p.get("noise", LEGACY_NOISE),
             "vocal": False,
             "workers": 1,
             "oppose_profile": p["oppose_profile"],
@@ -372,9 +392,8 @@ class Coordinator:
         for model_id in unfinished:
             job = self.jobs.get(model_id)
             if "fanout_s" not in job.timings:
-                params = TrainParams(
-                    **{k: job.params[k] for k in asdict(TrainParams()) if k in job.params}
-                )
+                known = {"noise": LEGACY_NOISE, **job.params}
+                params = TrainParams(**{k: known[k] for k in asdict(TrainParams()) if k in known})
                 self.jobs.set_running(model_id, job.n_rows)
                 self._fan_out(model_id, params)
             self._maybe_assemble(job)

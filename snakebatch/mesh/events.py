@@ -21,6 +21,9 @@ from snakebatch.settings import shard_for
 TRAIN_ROLES = ("divide", "conquer", "leaf")
 PREDICT_ROLES = ("predict_divide", "predict_compute")
 COMPLETIONS = ("queue", "conquer")
+#: Noise of an event or job record that has no ``noise``: they predate the field, when
+#: leaves trained without noise, and a redelivered one must make the same choices.
+LEGACY_NOISE = 0.0
 
 
 class MeshEventError(ValueError):
@@ -37,6 +40,7 @@ class NodeParams:
     lookahead: int
     seed: int
     completion: str
+    noise: float
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +49,7 @@ class NodeParams:
             "lookahead": self.lookahead,
             "seed": self.seed,
             "completion": self.completion,
+            "noise": self.noise,
         }
 
 
@@ -95,6 +100,15 @@ def _positive_int(params: dict, key: str, minimum: int = 1) -> int:
     return value
 
 
+def _noise(params: dict) -> float:
+    value = params.get("noise", LEGACY_NOISE)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise MeshEventError(f"params.noise has type {type(value).__name__}")
+    if not 0 <= value < 1:
+        raise MeshEventError(f"params.noise must be in [0, 1), got {value}")
+    return float(value)
+
+
 def parse_node_event(event: Any) -> NodeEvent:
     if not isinstance(event, dict):
         raise MeshEventError(f"an event is a JSON object, got {type(event).__name__}")
@@ -114,6 +128,7 @@ def parse_node_event(event: Any) -> NodeEvent:
         lookahead=_positive_int(raw, "lookahead"),
         seed=_need(raw, "seed", int),
         completion=completion,
+        noise=_noise(raw),
     )
     ack_key = event.get("ack_key")
     if ack_key is not None and not isinstance(ack_key, str):

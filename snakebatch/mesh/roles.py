@@ -13,6 +13,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
+
 from snakebatch.backends.base import Backend
 from snakebatch.engine.chain import build_chain
 from snakebatch.engine.split import opposing_literal
@@ -110,13 +112,18 @@ def leaf(event: dict[str, Any], backend: Backend) -> None:
         ds = load_dataset(backend.store, node.package_key)
         rows = rows_for_path(ds, node.package_key, node.path)
         rng = node_rng(node.params.seed, node.layer, node.path, "leaf")
+        # Noise comes from the whole population, as in the reference (spec §4.3): a
+        # slice of one class would otherwise give buckets without clauses, blind to
+        # every query. The leaf's last bucket is the global ELSE only at the root.
         chain = build_chain(
             ds,
             [int(i) for i in rows],
             bucket=node.params.bucket,
-            noise=0,
+            noise=node.params.noise,
             lookahead=node.params.lookahead,
             rng=rng,
+            noise_pool=np.arange(ds.n),
+            noisy_last=bool(node.path),
         )
         buckets = [
             {

@@ -35,11 +35,31 @@ def _event(**over):
         "model_id": "m1",
         "layer": 0,
         "path": [],
-        "params": {"tau": 10, "bucket": 5, "lookahead": 5, "seed": 0, "completion": "queue"},
+        "params": {
+            "tau": 10,
+            "bucket": 5,
+            "lookahead": 5,
+            "seed": 0,
+            "completion": "queue",
+            "noise": 0.25,
+        },
         "package_key": "jobs/m1/pop.json.gz",
     }
     event.update(over)
     return event
+
+
+def _with_noise(noise):
+    event = _event()
+    event["params"] = {**event["params"], "noise": noise}
+    return event
+
+
+def test_an_event_without_noise_predates_it_and_trains_without():
+    event = _event()
+    del event["params"]["noise"]
+    assert parse_node_event(event).params.noise == 0.0
+    assert parse_node_event(_with_noise(0)).params.noise == 0.0
 
 
 def test_a_valid_event_round_trips():
@@ -70,6 +90,12 @@ def test_a_valid_event_round_trips():
         ),
         (_event(params={"bucket": 5}), "completion"),
         (_event(ack_key=3), "ack_key"),
+        (_with_noise("0.25"), "noise has type str"),
+        (_with_noise(True), "noise has type bool"),
+        (_with_noise(None), "noise has type NoneType"),
+        (_with_noise(1.0), r"noise must be in \[0, 1\)"),
+        (_with_noise(-0.1), "noise must be"),
+        (_with_noise(float("nan")), "noise must be"),
     ],
 )
 def test_malformed_events_are_typed_errors(event, message):

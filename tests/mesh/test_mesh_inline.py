@@ -54,11 +54,13 @@ def test_titanic_trains_and_covers_every_row_in_every_layer(titanic_model):
     assert all(n >= 4 for n in status.leaves_per_layer)  # τ=200 on 1309 rows: many leaves
     model = loads_model(coord.model_bytes(model_id).decode())
     stripped = loads_model(coord.model_bytes(model_id, stripped=True).decode())
-    assert model.config["noise"] == 0 and model.config["n_layers"] == 2
+    assert model.config["noise"] == 0.25 and model.config["n_layers"] == 2
     assert stripped.stripped and not model.stripped
     for chain in model.layers:
-        members = sorted(m for b in chain for m in b["members"])
-        assert members == list(range(status.n_rows))  # leaves partition, noise=0
+        pairs = [(m, o) for b in chain for m, o in zip(b["members"], b["origins"], strict=True)]
+        core = sorted(m for m, o in pairs if o == "c")
+        assert core == list(range(status.n_rows))  # leaves partition the rows
+        assert any(o == "n" for _, o in pairs)  # noise members count for nothing above
     rows = model.population[:200]
     full, lean = Predictor(model).predict(rows), Predictor(stripped).predict(rows)
     assert [p.to_dict() for p in full] == [p.to_dict() for p in lean]
@@ -212,7 +214,7 @@ def test_a_leaf_that_raises_fails_the_job(tmp_path):
         model_id,
         0,
         [[[99, 1.0, False, "N"], True]],  # no feature 99: the leaf cannot find its rows
-        NodeParams(200, 50, 5, 7, "queue"),
+        NodeParams(200, 50, 5, 7, "queue", 0.25),
         key,
     )
     backend.invoke(0, bad.to_dict())
@@ -221,6 +223,47 @@ def test_a_leaf_that_raises_fails_the_job(tmp_path):
     status = coord.run(model_id, timeout_s=60)
     assert status.state == "failed"
     assert status.error.startswith("leaf at layer 0: IndexError")
+
+
+def _pure_leaf_model(tmp_path, noise: float):
+    """One layer, two leaves: ``g`` contains "pure" (all class B) and the rest."""
+    rows = [{"y": "B", "g": "pure", "x": float(i)} for i in range(40)]
+    rows += [{"y": "AB"[i % 2], "g": "mix", "x": float(50 + i)} for i in range(80)]
+    backend = InlineBackend(run_roles=())
+    coord = _coordinator(tmp_path, backend)
+    params = TrainParams(n_layers=1, tau=50, bucket=8, seed=4, noise=noise)
+    model_id = coord.submit(rows, target="y", params=params)
+    key = staging.package_key(model_id)
+    literal = [staging.load_dataset(backend.store, key).header.index("g"), "pure", False, "T"]
+    backend.run_roles = None
+    node = NodeParams(50, 8, 5, 4, "queue", noise)
+    for holds in (True, False):
+        backend.invoke(0, NodeEvent("leaf", model_id, 0, [[literal, holds]], node, key).to_dict())
+    status = coord.run(model_id, timeout_s=60)
+    assert status.state == "done", status.error
+    assert status.n_rows == len(rows)  # all distinct: nothing deduplicated
+    assert status.rows_covered_per_layer == [len(rows)]  # noise members are not coverage
+    pure = next(
+        json.loads(backend.store.get(e.report_key))
+        for e in coord.jobs.leaves(model_id)
+        if e.order == "0"
+    )
+    model = loads_model(coord.model_bytes(model_id).decode())
+    return pure, model, [{"g": r["g"], "x": r["x"]} for r in rows[:40]]
+
+
+def test_a_pure_leaf_gets_clauses_and_its_rows_get_votes(tmp_path):
+    pure, model, queries = _pure_leaf_model(tmp_path, noise=0.25)
+    assert pure["n_rows"] == 40
+    for bucket in pure["buckets"]:
+        assert bucket["clauses"], "a pure leaf's bucket has no clauses"
+        assert "n" in bucket["origins"]
+    predictions = Predictor(model).predict(queries)
+    assert all(p.prediction == "B" and p.probability["B"] > 0.5 for p in predictions)
+    # The seed's leaves (noise 0) are blind here: no clauses, uniform votes, "A" wins.
+    blind, blind_model, _ = _pure_leaf_model(tmp_path, noise=0.0)
+    assert not any(b["clauses"] for b in blind["buckets"])
+    assert {p.prediction for p in Predictor(blind_model).predict(queries)} == {"A"}
 
 
 def test_predict_roles_answer_like_the_engine(titanic_model):
@@ -271,6 +314,9 @@ def test_json_rows_and_bad_parameters(tmp_path):
         TrainParams(tau=0)
     with pytest.raises(TrainParamsError, match="completion"):
         TrainParams(completion="maybe")
+    for noise in (1, 1.5, -0.01, float("nan"), "0.2", None, True):
+        with pytest.raises(TrainParamsError, match="noise"):
+            TrainParams(noise=noise)
     with pytest.raises(TrainParamsError, match="model_id"):
         coord.submit(rows, target="y", model_id="../escape")
     with pytest.raises(JobNotFound):
@@ -292,7 +338,7 @@ def test_largest_event_dividing_one_million_rows_stays_small():
     )
     backend = InlineBackend(run_roles={"divide"})
     key = staging.stage(backend.store, "million", ds)
-    root = NodeEvent("divide", "million", 0, [], NodeParams(20_000, 250, 5, 0, "queue"), key)
+    root = NodeEvent("divide", "million", 0, [], NodeParams(20_000, 250, 5, 0, "queue", 0.25), key)
     backend.invoke(0, root.to_dict())
     leaves = backend.skipped
     assert len(leaves) >= 50  # the tree really went down to τ

@@ -74,7 +74,8 @@ def test_mushroom_conquer_mode_on_worker_processes(tmp_path):
     rows = model.population[::20]
     predictions = Predictor(model).predict(rows)
     hits = sum(p.prediction == r["class"] for p, r in zip(predictions, rows, strict=True))
-    assert hits / len(rows) > 0.6  # majority class is 0.52; single-process engine: ~0.71
+    # Noise from the whole population gives pure leaves clauses (at noise 0: ~0.71).
+    assert hits / len(rows) >= 0.95
     queue_params = TrainParams(**{**asdict(params), "completion": "queue"})
     assert coord.model_bytes(model_id) == _inline_bytes(tmp_path, MUSHROOM, "class", queue_params)
 
@@ -119,7 +120,7 @@ def test_a_failing_leaf_on_worker_processes_fails_the_job(tmp_path):
             model_id,
             1,
             [[[42, 0.0, False, "N"], False]],
-            NodeParams(150, 50, 5, 11, "queue"),
+            NodeParams(150, 50, 5, 11, "queue", 0.25),
             package_key(model_id),
         )
         backend.invoker.invoke(3, bad.to_dict())
