@@ -110,6 +110,13 @@ def train(
         int, typer.Option(min=1, help="Rows at or below which a slice is a leaf.")
     ] = 1000,
     bucket: Annotated[int, typer.Option("--bucket", "-b", min=1, help="Bucket size.")] = 250,
+    noise: Annotated[
+        float,
+        typer.Option(
+            help="Noise members per bucket as a share of its core, in [0, 1), drawn from "
+            "the whole population (0 leaves single-class leaves without clauses)."
+        ),
+    ] = 0.25,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 2,
     seed: Annotated[int, typer.Option(help="The same seed gives the same model.")] = 0,
     completion: Annotated[Completion, typer.Option(help="queue or conquer.")] = Completion.queue,
@@ -129,6 +136,7 @@ def train(
             n_layers=layers,
             tau=tau,
             bucket=bucket,
+            noise=noise,
             seed=seed,
             completion=completion.value,
             profile=profile,

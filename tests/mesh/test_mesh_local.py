@@ -145,6 +145,8 @@ def test_cli_trains_and_prints_a_summary(tmp_path):
         "400",
         "--bucket",
         "100",
+        "--noise",
+        "0.1",
         "--workers",
         "1",
         "--home",
@@ -161,7 +163,9 @@ def test_cli_trains_and_prints_a_summary(tmp_path):
         "largest event",
     ):
         assert words in result.output
-    assert loads_model(out.read_text()).n_layers == 1
+    model = loads_model(out.read_text())
+    assert model.n_layers == 1 and model.config["noise"] == 0.1
+    assert any("n" in b["origins"] for b in model.layers[0])
     assert loads_model((out.parent / "titanic.model_stripped.json").read_text()).stripped
 
 
@@ -193,6 +197,14 @@ def test_cli_reports_bad_input_clearly(tmp_path, content, target, message):
     assert result.exit_code == 1
     assert "error:" in result.output and message in result.output
     assert not (tmp_path / "m.json").exists()
+
+
+@pytest.mark.parametrize("noise", ["1", "-0.5", "nan"])
+def test_cli_refuses_noise_outside_zero_to_one(tmp_path, noise):
+    args = ["train", str(TITANIC), "-t", "survived", "--noise", noise, "--home", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "error:" in result.output and "noise must be a number in [0, 1)" in result.output
 
 
 def test_cli_missing_file(tmp_path):
