@@ -72,6 +72,13 @@ def schema() -> dict[str, Any]:
             for name, (lo, hi) in INT_PARAMS.items()
         ],
         {
+            "name": "noise",
+            "in": "query",
+            "required": False,
+            "description": "noise members per bucket as a share of its core (default 0.25)",
+            "schema": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+        },
+        {
             "name": "completion",
             "in": "query",
             "required": False,

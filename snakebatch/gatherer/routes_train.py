@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 import anyio
@@ -30,7 +31,7 @@ INT_PARAMS = {
     "seed": (0, 2**63 - 1),
 }
 COMPLETIONS = ("queue", "conquer")
-KNOWN = {"target", "completion", "upload_id", *INT_PARAMS}
+KNOWN = {"target", "completion", "noise", "upload_id", *INT_PARAMS}
 
 
 def parse_params(query: dict[str, str]) -> tuple[str, dict[str, Any], str | None]:
@@ -51,11 +52,23 @@ def parse_params(query: dict[str, str]) -> tuple[str, dict[str, Any], str | None
             if not lo <= value <= hi:
                 raise BadRequest(f"{name} must be between {lo} and {hi}, got {value}")
             params[name] = value
+    if "noise" in query:
+        params["noise"] = _noise(query["noise"])
     if "completion" in query:
         if query["completion"] not in COMPLETIONS:
             raise BadRequest(f"completion must be one of {list(COMPLETIONS)}")
         params["completion"] = query["completion"]
     return target, params, query.get("upload_id") or None
+
+
+def _noise(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadRequest(f"noise must be a number, got {text!r}") from None
+    if not (math.isfinite(value) and 0 <= value < 1):
+        raise BadRequest(f"noise must be a number in [0, 1), got {text!r}")
+    return value
 
 
 def _check_body(body: bytes, target: str, limit: int) -> bytes | list[dict]:

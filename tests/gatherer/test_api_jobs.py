@@ -13,7 +13,7 @@ QUERY = "&".join(f"{k}={v}" for k, v in FAST.items())
 
 
 def test_train_csv_end_to_end(client, titanic_csv, tmp_path):
-    r = client.post(f"/v9/train?target=survived&{QUERY}", content=titanic_csv)
+    r = client.post(f"/v9/train?target=survived&noise=0.1&{QUERY}", content=titanic_csv)
     assert r.status_code == 202, r.text
     body = r.json()
     model_id = body["model_id"]
@@ -31,6 +31,7 @@ def test_train_csv_end_to_end(client, titanic_csv, tmp_path):
     assert full.status_code == stripped.status_code == 200
     assert json.loads(stripped.content)["population"] == []
     assert len(json.loads(full.content)["population"]) == status["n_rows"]
+    assert json.loads(full.content)["config"]["noise"] == 0.1
     path = tmp_path / "m.json"
     path.write_bytes(stripped.content)
     local = Snake(str(path))
