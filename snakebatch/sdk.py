@@ -46,7 +46,9 @@ class Snake:
 
     ``data`` is a CSV path, a list of row mappings, or a ``.json`` model file to load.
     ``target_index`` is the label column's name or position. ``endpoint`` defaults to
-    ``$SNAKEBATCH_ENDPOINT`` and ``api_key`` to ``$SNAKEBATCH_API_KEY``.
+    ``$SNAKEBATCH_ENDPOINT`` and ``api_key`` to ``$SNAKEBATCH_API_KEY``. ``noise`` means
+    the same in both places: each bucket also learns from that share of its core in
+    rows drawn from the whole population.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class Snake:
         bucket: int = 250,
         tau: int = 1000,
         seed: int = 0,
+        noise: float = 0.25,
         endpoint: str | None = None,
         api_key: str | None = None,
         cloud_threshold: int = DEFAULT_THRESHOLD,
@@ -79,7 +82,7 @@ class Snake:
         rows = data if not isinstance(data, str | os.PathLike) else None
         path = Path(data) if rows is None else None
         n_rows = _count_csv_rows(path) if path is not None else len(rows)
-        params = {"n_layers": n_layers, "bucket": bucket, "tau": tau, "seed": seed}
+        params = {"n_layers": n_layers, "bucket": bucket, "tau": tau, "seed": seed, "noise": noise}
         if self.endpoint and n_rows >= cloud_threshold:
             target = self._target_name(target_index, path, rows)
             self._model = self._train_cloud(path, rows, target, params, progress, timeout_s, poll_s)
@@ -87,7 +90,12 @@ class Snake:
         else:
             source = str(path) if path is not None else list(rows)
             self._model = EngineSnake(
-                source, target_index=target_index, n_layers=n_layers, bucket=bucket, seed=seed
+                source,
+                target_index=target_index,
+                n_layers=n_layers,
+                bucket=bucket,
+                noise=noise,
+                seed=seed,
             )
             self.where = "local"
 

@@ -22,11 +22,17 @@ QUERIES = [
 
 def test_local_path_without_endpoint(monkeypatch, tmp_path):
     monkeypatch.delenv("SNAKEBATCH_ENDPOINT", raising=False)
-    snake = Snake(str(DATA / "titanic.csv"), "survived", n_layers=2, bucket=100, seed=3)
+    snake = Snake(str(DATA / "titanic.csv"), "survived", n_layers=2, bucket=100, seed=3, noise=0.1)
     assert snake.where == "local" and snake.model_id is None
     direct = EngineSnake(
-        str(DATA / "titanic.csv"), target_index="survived", n_layers=2, bucket=100, seed=3
+        str(DATA / "titanic.csv"),
+        target_index="survived",
+        n_layers=2,
+        bucket=100,
+        seed=3,
+        noise=0.1,
     )
+    assert snake.engine.noise == 0.1
     assert snake.get_prediction(QUERIES) == direct.get_prediction(QUERIES)
     assert snake.get_probability(QUERIES[0]) == direct.get_probability(QUERIES[0])
     assert snake.get_audit(QUERIES[0]) == direct.get_audit(QUERIES[0])
@@ -52,6 +58,7 @@ def test_cloud_path_against_live_gatherer(live_server, tmp_path):
         tau=400,
         bucket=100,
         seed=5,
+        noise=0.1,
         endpoint=live_server,
         cloud_threshold=1000,
         progress=False,
@@ -59,6 +66,7 @@ def test_cloud_path_against_live_gatherer(live_server, tmp_path):
     assert snake.where == "cloud" and snake.model_id
     assert snake.status["state"] == "done"
     full = httpx.get(f"{live_server}/v9/model/{snake.model_id}").content
+    assert json.loads(full)["config"]["noise"] == 0.1
     stripped_local = snake.engine
     assert stripped_local.population == []
     (tmp_path / "full.json").write_bytes(full)
