@@ -7,7 +7,9 @@ are split with ``train_test_split(test_size=0.25, stratify=y, random_state=0)``.
 Empty test cells are left out of the query. Defaults ``n_layers=5, bucket=250,
 noise=0.25``; one process. Each data set is trained with several seeds: the time
 is the median (wall clock and process CPU time; the machine is shared, so
-the CPU time is the steadier figure), the accuracy the mean. Run: ``python -m bench.train [--only NAME]``.
+the CPU time is the steadier figure), the accuracy the mean ± sample standard
+deviation. The reference's own run-to-run sd is 0.007–0.015, so three seeds cannot
+resolve a gap of 0.01: use ``--seeds 10`` or more before calling one. Run: ``python -m bench.train [--only NAME]``.
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ def run(name: str, seeds: list[int]) -> dict:
         "time": statistics.median(times),
         "cpu": statistics.median(cpu),
         "acc": statistics.mean(accs),
+        "acc_sd": statistics.stdev(accs) if len(accs) > 1 else 0.0,
         "acc_range": (min(accs), max(accs)),
         "profile": model.config["oppose_profile"],
     }
@@ -135,7 +138,7 @@ def main() -> None:
         f"load average at start: {os.getloadavg()[0]:.1f}"
     )
     print("| data | train rows | profile | wall (median) | CPU (median) | ref time | speed-up (CPU) "
-          "| accuracy (mean) | range | ref accuracy | Δ accuracy |")  # fmt: skip
+          "| accuracy (mean ± sd) | range | ref accuracy | Δ accuracy |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in args.only or list(SETS):
         r = run(name, list(range(args.seeds)))
@@ -145,7 +148,7 @@ def main() -> None:
         lo, hi = r["acc_range"]
         print(
             f"| {name} | {r['rows']:,} | {r['profile']} | {r['time']:.2f} s | {r['cpu']:.2f} s | "
-            f"{f'{ref_time} s' if ref_time else '—'} | {speed} | {r['acc']:.3f} | "
+            f"{f'{ref_time} s' if ref_time else '—'} | {speed} | {r['acc']:.3f} ± {r['acc_sd']:.3f} | "
             f"{lo:.3f}–{hi:.3f} | {ref_acc if ref_acc is not None else '—'} | {delta} |",
             flush=True,
         )
