@@ -56,8 +56,11 @@ def holds(x: float, lit: list) -> bool:
 class NaiveSnake:
     """One seeded training run over a (rows × features) float matrix."""
 
-    def __init__(self, x: np.ndarray, y: list, weights: list, stats: dict, seed: int) -> None:
+    def __init__(
+        self, x: np.ndarray, y: list, weights: list, stats: dict, seed: int, midpoint_only: bool
+    ) -> None:
         self.x, self.y, self.w, self.stats = x, y, weights, stats
+        self.midpoint_only = midpoint_only
         self.rng = random.Random(seed)
         self.measured = {
             "N": x,
@@ -103,6 +106,8 @@ class NaiveSnake:
             (lambda: through(slog, "NL"), 0.75),
             (lambda: through(mag, "NMG"), 0.90),
         )
+        if self.midpoint_only:
+            return midpoint()
         for block, cut in cascade:
             if r < cut and (lit := block()) is not None:
                 return lit
@@ -236,6 +241,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=["iris", "breast cancer", "digits", "synthetic"])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument(
+        "--midpoint-only",
+        action="store_true",
+        help="replace the scientific numeric blocks by the plain midpoint (a what-if)",
+    )
     args = parser.parse_args()
     train, queries, labels = SETS[args.name]()
     ds = Dataset.from_source(train, seed=0)
@@ -245,7 +255,7 @@ def main() -> None:
     classes = sorted(set(ds.targets))
     accs, mismatches = [], 0
     for seed in range(args.seeds):
-        naive = NaiveSnake(x, ds.targets, ds.mi_weights, ds.column_stats, seed)
+        naive = NaiveSnake(x, ds.targets, ds.mi_weights, ds.column_stats, seed, args.midpoint_only)
         layers = [naive.chain() for _ in range(5)]
         preds = [vote(layers, ds.targets, classes, q)[0] for q in qs]
         accs.append(sum(p == t for p, t in zip(preds, labels, strict=True)) / len(labels))
@@ -257,7 +267,7 @@ def main() -> None:
         )
     sd = statistics.stdev(accs) if len(accs) > 1 else 0.0
     print(
-        f"{args.name}: naive spec trainer accuracy {statistics.mean(accs):.4f} ± {sd:.4f} "
+        f"{args.name}{' (midpoint only)' if args.midpoint_only else ''}: naive spec trainer accuracy {statistics.mean(accs):.4f} ± {sd:.4f} "
         f"over {len(accs)} seeds; engine inference vs §5 replay: {mismatches} mismatches "
         f"in {len(accs) * len(qs)} queries"
     )
