@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from pathlib import Path
 
 from snakebatch.gatherer.leader import HostLeader
 
 
-def _hold(path: str, ready, release) -> None:
-    leader = HostLeader(__import__("pathlib").Path(path), lambda: None)
+def _hold(path: str, ready) -> None:
+    leader = HostLeader(Path(path), lambda: None)
     assert leader.try_acquire()
     ready.set()
-    release.wait(30)
+    time.sleep(60)  # holds the lock until the test kills this process
 
 
 def test_only_one_leader_and_takeover(tmp_path):
@@ -35,8 +36,10 @@ def test_only_one_leader_and_takeover(tmp_path):
 def test_lock_dies_with_its_process(tmp_path):
     lock = tmp_path / "gatherer.leader.lock"
     ctx = multiprocessing.get_context("spawn")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold, args=(str(lock), ready, release))
+    # Only ``ready`` is shared, and it is done with before the kill: a process killed
+    # while inside a multiprocessing Event can leave its lock held forever.
+    ready = ctx.Event()
+    holder = ctx.Process(target=_hold, args=(str(lock), ready))
     holder.start()
     try:
         assert ready.wait(30)
@@ -47,6 +50,6 @@ def test_lock_dies_with_its_process(tmp_path):
         assert follower.try_acquire()
         follower.stop()
     finally:
-        release.set()
         if holder.is_alive():
             holder.kill()
+            holder.join(10)
