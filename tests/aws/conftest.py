@@ -1,17 +1,12 @@
-"""A moto server on 127.0.0.1 for the whole session; per-test resources and environment.
+"""Per-test AWS resources and environment on the session's moto server (``moto_url``).
 
-Every AWS call in these tests goes over HTTP through boto3 to this server (S3, SQS,
+Every AWS call in these tests goes over HTTP through boto3 to that server (S3, SQS,
 DynamoDB) or to the loopback Lambda endpoint; snakebatch itself is never patched.
 """
 
 from __future__ import annotations
 
-import logging
-import socket
-from collections.abc import Iterator
-
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.aws.resources import Resources, provision
 
@@ -23,22 +18,6 @@ CREDENTIALS = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture

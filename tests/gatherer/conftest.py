@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from snakebatch.gatherer import GathererConfig, Limits, create_app
 from snakebatch.settings import Settings
+from tests.support import free_port
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 #: Small trees so a titanic job has several leaves per layer and still finishes fast.
@@ -69,14 +70,6 @@ def assert_error(response, status: int, fragment: str = "") -> dict:
     assert "Traceback" not in response.text
     assert fragment.lower() in err["message"].lower(), err["message"]
     return err
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

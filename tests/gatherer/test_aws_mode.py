@@ -9,14 +9,13 @@ import pytest
 from starlette.testclient import TestClient
 
 from snakebatch.gatherer import GathererConfig, create_app
-from tests.aws.conftest import moto_url  # noqa: F401  (session fixture reused)
 from tests.aws.test_end_to_end import make_cloud
 from tests.gatherer.conftest import DATA, wait_state
 
 pytestmark = [pytest.mark.aws, pytest.mark.slow]
 
 
-def test_train_status_model_and_grid_on_aws(moto_url, tmp_path):  # noqa: F811
+def test_train_status_model_and_grid_on_aws(moto_url, tmp_path):
     with make_cloud(moto_url, tmp_path) as cloud:
         base = GathererConfig.from_env()
         config = replace(

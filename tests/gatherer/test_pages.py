@@ -133,7 +133,7 @@ def test_openapi_covers_every_route_and_method(api):
 def test_unreachable_aws_backend_does_not_stop_the_server(tmp_path, monkeypatch):
     from dataclasses import replace
 
-    from tests.gatherer.conftest import free_port
+    from tests.support import free_port
 
     dead = f"http://127.0.0.1:{free_port()}"
     for key, value in {

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from snakebatch.engine import Snake as EngineSnake
-from tests.gatherer.conftest import DATA, free_port
+from tests.gatherer.conftest import DATA
+from tests.support import free_port
 
 SNAKEBATCH = str(Path(sys.executable).with_name("snakebatch"))
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +29,7 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests.support import free_port
 from tests.terraform.tfcli import Terraform, TerraformError, finish
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,12 +43,6 @@ ROOTS = sorted(
     if p.parent.parent.name in {"modules", "envs", "examples"}
 )
 TESTED = sorted(r for r in ROOTS if (TERRAFORM / r / "tests").is_dir())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -297,7 +291,7 @@ def local_deploy(
     if not wanted(request, "deployed"):
         yield None
         return
-    port = free_port()
+    port = free_port()  # its own server: the stack's names would collide with other areas'
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
