@@ -303,7 +303,10 @@ class Coordinator:
             tau=p["tau"],
             leaves_by_layer=by_layer,
         )
-        return dumps_model(model).encode(), dumps_model(model, stripped=True).encode()
+        return (
+            dumps_model(model, compact=True).encode(),
+            dumps_model(model, stripped=True, compact=True).encode(),
+        )
 
     def drain_once(self, wait_s: float = 2.0, max_messages: int = 10) -> int:
         """Receive → ingest durably → ack. Returns how many messages were handled."""

@@ -59,6 +59,16 @@ def test_writer_reproduces_reference_file_byte_for_byte(path: Path) -> None:
     assert dumps_model(model, stripped=model.stripped) == path.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
+def test_compact_text_is_the_same_model(path: Path) -> None:
+    model = load_model(path)
+    compact = dumps_model(model, stripped=model.stripped, compact=True)
+    assert "\n" not in compact
+    assert json.loads(compact) == json.loads(path.read_text(encoding="utf-8"))
+    again = loads_model(compact)
+    assert dumps_model(again, stripped=again.stripped) == path.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("path", MODELS[:2] + MODELS[-1:], ids=lambda p: p.name)
 def test_round_trip_keeps_keys_and_inference(path: Path, tmp_path: Path) -> None:
     original = Snake(str(path))
