@@ -11,8 +11,9 @@ PYX    := $(shell find snakebatch -name '*.pyx')
 
 $(STAMP): pyproject.toml setup.py $(PYX)
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	@echo "installing snakebatch and its dev tools into $(VENV) (first run: a few minutes)"
+	$(PY) -m pip install -qq --upgrade pip
+	$(PY) -m pip install -qq -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
