@@ -15,7 +15,7 @@ does with an error decides whether it loops):
   return.
 * Anything else (S3/SQS/DynamoDB unreachable, a misconfigured container) is
   re-raised: Lambda retries it a bounded number of times (``maximum_retry_attempts``
-  in Terraform, 2), then sends the event record to the on-failure destination, the
+  in Terraform's mesh module, default 1), then sends the event record to the on-failure destination, the
   reports queue, where the drainer turns it into a job failure carrying the error.
 """
 
