@@ -31,13 +31,6 @@ class ElfNeeds:
     libraries: tuple[str, ...]
 
 
-def glibc_version(text: str) -> tuple[int, ...]:
-    parts = tuple(int(p) for p in text.split("."))
-    if not parts or len(parts) > 3:
-        raise ValueError(f"not a glibc version: {text!r}")
-    return parts
-
-
 def read_needs(path: Path) -> ElfNeeds:
     with path.open("rb") as handle:
         elf = ELFFile(handle)

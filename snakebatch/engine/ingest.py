@@ -25,7 +25,6 @@ class Table:
 
     header: list[str]
     rows: list[list[Any]]
-    from_csv: bool = False
 
 
 @dataclass
@@ -88,7 +87,7 @@ def to_table(knowledge: Any) -> Table:
         and str(knowledge).lower().endswith((".csv", ".csv.gz", ".gz"))
     ):
         header, rows = read_csv(knowledge)
-        return Table(header, rows, from_csv=True)
+        return Table(header, rows)
     if isinstance(knowledge, str | os.PathLike):
         raise DataError(
             f"{knowledge!s}: a training file must end in .csv or .csv.gz "

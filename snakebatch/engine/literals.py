@@ -31,7 +31,6 @@ LITERAL_TYPES = (
     "TEQ", "TSW", "TEW", "TVR",
 )  # fmt: skip
 
-NUMERIC_TYPES = frozenset({"N", "NZ", "NL", "NMG", "NZR", "NRG"})
 MAX_FLOAT_INT = int(sys.float_info.max)
 
 

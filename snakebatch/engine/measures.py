@@ -191,12 +191,6 @@ def sentences(s: str) -> int:
     return s.count(".") + 1
 
 
-def char_frequencies(s: str) -> dict[str, float]:
-    """Reference frequencies for a CFC literal (relative counts, first-occurrence order)."""
-    n = max(len(s), 1)
-    return {c: k / n for c, k in Counter(s).items()}
-
-
 def chi(s: str, expected: dict[str, float]) -> float:
     """Char-frequency chi-square; keys summed in a fixed order (reference: hash order)."""
     n = max(len(s), 1)

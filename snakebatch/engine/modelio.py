@@ -22,7 +22,6 @@ from snakebatch.engine.errors import ModelFormatError, ModelNotFoundError
 from snakebatch.engine.model import BANNER, DEFAULT_CONFIG, WRITER_VERSION, SnakeModel
 
 FLAT_VERSION = "0.1.0"
-BUCKET_KEYS = ("condition", "members", "origins", "clauses", "lookalikes")
 
 
 def load_model(path: str | os.PathLike, **fallbacks: Any) -> SnakeModel:
