@@ -81,11 +81,16 @@ cdef long _bag(str a, str b):
     return (len(a) - shared) + (len(b) - shared)
 
 
-cdef long _lev(str a, str b):
+cdef double _lev_bounded(str a, str b, double limit):
+    """Edit distance, or any value above ``limit`` as soon as it must exceed it.
+
+    One DP serves both callers: ``_lev`` (no bound) and ``_lev_at_most``, which stops
+    once every cell of a row is already past the limit.
+    """
     cdef Py_ssize_t la = len(a), lb = len(b), i, j
     cdef long prev[LEV_LIMIT + 1]
     cdef long cur[LEV_LIMIT + 1]
-    cdef long best, x
+    cdef long best, x, row_min
     cdef Py_UCS4 ca
     if la == 0:
         return lb
@@ -93,11 +98,14 @@ cdef long _lev(str a, str b):
         return la
     if la > LEV_LIMIT or lb > LEV_LIMIT:
         return _bag(a, b)
+    if (la - lb if la > lb else lb - la) > limit:
+        return limit + 1
     for j in range(lb + 1):
         prev[j] = j
     for i in range(1, la + 1):
         ca = a[i - 1]
         cur[0] = i
+        row_min = i
         for j in range(1, lb + 1):
             best = prev[j] + 1
             x = cur[j - 1] + 1
@@ -107,9 +115,17 @@ cdef long _lev(str a, str b):
             if x < best:
                 best = x
             cur[j] = best
+            if best < row_min:
+                row_min = best
+        if row_min > limit:
+            return limit + 1
         for j in range(lb + 1):
             prev[j] = cur[j]
     return prev[lb]
+
+
+cdef long _lev(str a, str b):
+    return <long>_lev_bounded(a, b, INFINITY)
 
 
 def lev(list strs, str ref):
@@ -255,42 +271,7 @@ def chi(list strs, dict expected):
 
 
 cdef bint _lev_at_most(str a, str b, double limit):
-    """``lev(a, b) <= limit``, stopping once every cell of a DP row exceeds the limit."""
-    cdef Py_ssize_t la = len(a), lb = len(b), i, j
-    cdef long prev[LEV_LIMIT + 1]
-    cdef long cur[LEV_LIMIT + 1]
-    cdef long best, x, row_min
-    cdef Py_UCS4 ca
-    if la == 0:
-        return lb <= limit
-    if lb == 0:
-        return la <= limit
-    if la > LEV_LIMIT or lb > LEV_LIMIT:
-        return _bag(a, b) <= limit
-    if (la - lb if la > lb else lb - la) > limit:
-        return False
-    for j in range(lb + 1):
-        prev[j] = j
-    for i in range(1, la + 1):
-        ca = a[i - 1]
-        cur[0] = i
-        row_min = i
-        for j in range(1, lb + 1):
-            best = prev[j] + 1
-            x = cur[j - 1] + 1
-            if x < best:
-                best = x
-            x = prev[j - 1] + (ca != b[j - 1])
-            if x < best:
-                best = x
-            cur[j] = best
-            if best < row_min:
-                row_min = best
-        if row_min > limit:
-            return False
-        for j in range(lb + 1):
-            prev[j] = cur[j]
-    return prev[lb] <= limit
+    return _lev_bounded(a, b, limit) <= limit
 
 
 def lev_at_most(list strs, str ref, double limit):
