@@ -14,7 +14,7 @@ cnp.import_array()
 from collections import Counter
 
 from libc.math cimport INFINITY, NAN, copysign, isnan
-from libc.stdlib cimport free, malloc, qsort
+from libc.stdlib cimport free, malloc, qsort, realloc
 
 DEF LEV_LIMIT = 256
 DEF CHI_FLOOR = 0.001
@@ -82,7 +82,8 @@ cdef long _bag(str a, str b):
 
 
 cdef double _lev_bounded(str a, str b, double limit):
-    """Edit distance, or any value above ``limit`` as soon as it must exceed it.
+    """Edit distance, or +inf as soon as it must exceed ``limit`` (``limit + 1`` would not
+    exceed an infinite or huge limit).
 
     One DP serves both callers: ``_lev`` (no bound) and ``_lev_at_most``, which stops
     once every cell of a row is already past the limit.
@@ -99,7 +100,7 @@ cdef double _lev_bounded(str a, str b, double limit):
     if la > LEV_LIMIT or lb > LEV_LIMIT:
         return _bag(a, b)
     if (la - lb if la > lb else lb - la) > limit:
-        return limit + 1
+        return INFINITY
     for j in range(lb + 1):
         prev[j] = j
     for i in range(1, la + 1):
@@ -118,7 +119,7 @@ cdef double _lev_bounded(str a, str b, double limit):
             if best < row_min:
                 row_min = best
         if row_min > limit:
-            return limit + 1
+            return INFINITY
         for j in range(lb + 1):
             prev[j] = cur[j]
     return prev[lb]
@@ -289,13 +290,9 @@ cdef inline void _need(cnp.ndarray arr, int typenum, str name) except *:
         raise ValueError(f"kernel argument {name}: wrong dtype or not C-contiguous")
 
 
-def pick_feature(cnp.ndarray codes, cnp.ndarray weights, Py_ssize_t t, Py_ssize_t f, double r):
-    _need(codes, cnp.NPY_INT32, "codes")
-    _need(weights, cnp.NPY_FLOAT64, "weights")
-    cdef Py_ssize_t m = codes.shape[1], i, n = 0, first = -1, k
-    cdef const int* ct = <const int*>cnp.PyArray_DATA(codes) + t * m
-    cdef const int* cf = <const int*>cnp.PyArray_DATA(codes) + f * m
-    cdef const double* w = <const double*>cnp.PyArray_DATA(weights)
+cdef Py_ssize_t _pick(const int* ct, const int* cf, const double* w, Py_ssize_t m, double r) noexcept nogil:
+    """A feature where the two code rows differ (both ≥ 0), weighted by ``w``; -1 if none."""
+    cdef Py_ssize_t i, n = 0, first = -1, k
     cdef double total = 0.0, acc, target
     cdef int a, b
     for i in range(m):
@@ -320,6 +317,14 @@ def pick_feature(cnp.ndarray codes, cnp.ndarray weights, Py_ssize_t t, Py_ssize_
             if target < acc:
                 return i
     return k
+
+
+def pick_feature(cnp.ndarray codes, cnp.ndarray weights, Py_ssize_t t, Py_ssize_t f, double r):
+    _need(codes, cnp.NPY_INT32, "codes")
+    _need(weights, cnp.NPY_FLOAT64, "weights")
+    cdef Py_ssize_t m = codes.shape[1]
+    cdef const int* c = <const int*>cnp.PyArray_DATA(codes)
+    return _pick(c + t * m, c + f * m, <const double*>cnp.PyArray_DATA(weights), m, r)
 
 
 def threshold_mask(cnp.ndarray values, cnp.ndarray ok, cnp.ndarray rows, double thr, bint negated):
@@ -415,3 +420,331 @@ def zscore_mask(cnp.ndarray values, cnp.ndarray ok, cnp.ndarray rows, double mu,
             z = diff / sd
         o[i] = (z >= thr) if negated else (z < thr)
     return out
+
+
+# -- fused clause construction over an all-numeric bucket (sat.py) ---------------------
+#
+# ``block`` = (x, slog, mag, ndig, codes, weights, mean, std, has_stats, profile): the
+# first four are (features × members) float64 matrices of the value and of the three
+# measures the numeric generators threshold; codes are (members × features) int32.
+# Literal kinds: 0 N, 1 NZ, 2 NL, 3 NMG, 4 ND. Profiles: 0 midpoint only, 1 balanced,
+# 2 scientific. Every random draw is the one ``generators.make_oppose`` and ``sat`` make,
+# in the same order, so the clause equals the generic path's.
+
+cdef enum:
+    KIND_N = 0
+    KIND_NZ = 1
+    KIND_NL = 2
+    KIND_NMG = 3
+    KIND_ND = 4
+
+cdef enum:
+    PROFILE_BALANCED = 1
+    PROFILE_SCIENTIFIC = 2
+
+
+cdef struct Ctx:
+    const double* x
+    const double* slog
+    const double* mag
+    const double* ndig
+    const int* codes
+    const double* w
+    const double* mean
+    const double* std
+    const unsigned char* stats
+    Py_ssize_t m
+    Py_ssize_t s
+    int profile
+
+
+cdef struct Lit:
+    Py_ssize_t i
+    int kind
+    double thr
+    bint neg
+
+
+cdef inline bint _holds(const Ctx* c, const Lit* lit, Py_ssize_t row) noexcept nogil:
+    cdef Py_ssize_t at = lit.i * c.s + row
+    cdef double v
+    if lit.kind == KIND_N:
+        v = c.x[at]
+    elif lit.kind == KIND_NZ:
+        v = (c.x[at] - c.mean[lit.i]) / c.std[lit.i]
+    elif lit.kind == KIND_NL:
+        v = c.slog[at]
+    elif lit.kind == KIND_NMG:
+        v = c.mag[at]
+    else:
+        v = c.ndig[at]
+    return v >= lit.thr if lit.neg else v < lit.thr
+
+
+cdef Py_ssize_t _randbelow(object getrandbits, Py_ssize_t n) except -1:
+    """``random.Random.randrange(n)`` for n ≥ 1, drawing exactly as the stdlib does."""
+    cdef int k = 0
+    cdef Py_ssize_t v = n, r
+    while v:
+        k += 1
+        v >>= 1
+    r = getrandbits(k)
+    while r >= n:
+        r = getrandbits(k)
+    return r
+
+
+cdef void _midpoint(const Ctx* c, Py_ssize_t i, Py_ssize_t t, Py_ssize_t f, Lit* out) noexcept nogil:
+    cdef double a = c.x[i * c.s + t], b = c.x[i * c.s + f]
+    out.i = i
+    out.kind = KIND_N
+    out.thr = (b + a) / 2
+    out.neg = a > b
+
+
+cdef bint _measured(const Ctx* c, const double* arr, int kind, Py_ssize_t i, Py_ssize_t t, Py_ssize_t f, Lit* out) noexcept nogil:
+    cdef double a = arr[i * c.s + t], b = arr[i * c.s + f]
+    if a == b:
+        return False
+    out.i = i
+    out.kind = kind
+    out.thr = (a + b) / 2
+    out.neg = a > b
+    return True
+
+
+cdef bint _zscore(const Ctx* c, Py_ssize_t i, Py_ssize_t t, Py_ssize_t f, Lit* out) noexcept nogil:
+    cdef double zt, zf
+    if not c.stats[i]:
+        _midpoint(c, i, t, f, out)
+        return True
+    zt = (c.x[i * c.s + t] - c.mean[i]) / c.std[i]
+    zf = (c.x[i * c.s + f] - c.mean[i]) / c.std[i]
+    if zt == zf:
+        return False
+    out.i = i
+    out.kind = KIND_NZ
+    out.thr = (zt + zf) / 2
+    out.neg = zt > zf
+    return True
+
+
+cdef int _generate(const Ctx* c, Py_ssize_t i, Py_ssize_t t, Py_ssize_t f, object random, Lit* out) except -1:
+    """``generators.numeric_literal``: 1 and ``out`` set, or 0 for "nothing"."""
+    cdef double r
+    cdef int start
+    if c.profile == PROFILE_SCIENTIFIC:
+        r = random()
+        start = (r >= 0.40) + (r >= 0.60) + (r >= 0.75) + (r >= 0.90)
+        if start == 0:
+            _midpoint(c, i, t, f, out)
+            return 1
+        if start <= 1 and _zscore(c, i, t, f, out):
+            return 1
+        if start <= 2 and _measured(c, c.slog, KIND_NL, i, t, f, out):
+            return 1
+        if start <= 3 and _measured(c, c.mag, KIND_NMG, i, t, f, out):
+            return 1
+    elif c.profile == PROFILE_BALANCED:
+        if random() < 0.5:
+            _midpoint(c, i, t, f, out)
+            return 1
+    else:
+        _midpoint(c, i, t, f, out)
+        return 1
+    if not _measured(c, c.ndig, KIND_ND, i, t, f, out):
+        _midpoint(c, i, t, f, out)
+    return 1
+
+
+cdef int _lookahead(const Ctx* c, const Py_ssize_t* rem, Py_ssize_t nrem, Py_ssize_t f, int k, object getrandbits, object random, Lit* best) except -1:
+    """``sat._lookahead``: the best of ``k`` guarded candidates by coverage of ``rem``."""
+    cdef int it, found = 0
+    cdef Py_ssize_t t, i, j, cov, best_cov = -1
+    cdef Lit lit
+    for it in range(k if k > 1 else 1):
+        t = rem[_randbelow(getrandbits, nrem)]
+        i = _pick(c.codes + t * c.m, c.codes + f * c.m, c.w, c.m, random())
+        if i < 0 or not _generate(c, i, t, f, random, &lit):
+            continue
+        if _holds(c, &lit, f) or not _holds(c, &lit, t):
+            continue
+        if k <= 1:
+            best[0] = lit
+            return 1
+        cov = 0
+        for j in range(nrem):
+            cov += _holds(c, &lit, rem[j])
+        if cov > best_cov:
+            best[0] = lit
+            best_cov = cov
+            found = 1
+    return found
+
+
+cdef int _fallback(const Ctx* c, const Py_ssize_t* rem, Py_ssize_t nrem, Py_ssize_t f, int tries, object getrandbits, object random, Lit* out) except -1:
+    """``sat._fallback``: the original oppose (a midpoint), false on F, true somewhere in rem."""
+    cdef int it
+    cdef Py_ssize_t t, i, j
+    for it in range(tries):
+        t = rem[_randbelow(getrandbits, nrem)]
+        i = _pick(c.codes + t * c.m, c.codes + f * c.m, c.w, c.m, random())
+        if i < 0:
+            continue
+        _midpoint(c, i, t, f, out)
+        if _holds(c, out, f):
+            continue
+        for j in range(nrem):
+            if _holds(c, out, rem[j]):
+                return 1
+    return 0
+
+
+def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int tries, object rng):
+    """``sat.construct_clause`` for an all-numeric bucket, in one call.
+
+    Returns ([(feature, kind, threshold, negated), …], truth over the members) or None.
+    """
+    x, slog, mag, ndig, codes, weights, mean, std, stats, profile = block
+    _need(x, cnp.NPY_FLOAT64, "x")
+    _need(slog, cnp.NPY_FLOAT64, "slog")
+    _need(mag, cnp.NPY_FLOAT64, "mag")
+    _need(ndig, cnp.NPY_FLOAT64, "ndig")
+    _need(codes, cnp.NPY_INT32, "codes")
+    _need(weights, cnp.NPY_FLOAT64, "weights")
+    _need(mean, cnp.NPY_FLOAT64, "mean")
+    _need(std, cnp.NPY_FLOAT64, "std")
+    _need(stats, cnp.NPY_UINT8, "stats")
+    _need(ts, cnp.NPY_INTP, "ts")
+    cdef Ctx c
+    c.m = (<cnp.ndarray>codes).shape[1]
+    c.s = (<cnp.ndarray>codes).shape[0]
+    if (<cnp.ndarray>x).shape[0] != c.m or (<cnp.ndarray>x).shape[1] != c.s:
+        raise ValueError("numeric block: value matrix does not match the codes")
+    c.x = <const double*>cnp.PyArray_DATA(x)
+    c.slog = <const double*>cnp.PyArray_DATA(slog)
+    c.mag = <const double*>cnp.PyArray_DATA(mag)
+    c.ndig = <const double*>cnp.PyArray_DATA(ndig)
+    c.codes = <const int*>cnp.PyArray_DATA(codes)
+    c.w = <const double*>cnp.PyArray_DATA(weights)
+    c.mean = <const double*>cnp.PyArray_DATA(mean)
+    c.std = <const double*>cnp.PyArray_DATA(std)
+    c.stats = <const unsigned char*>cnp.PyArray_DATA(stats)
+    c.profile = profile
+    cdef Py_ssize_t nts = ts.shape[0], nrem = nts, s = c.s, n_lits = 0, cap = 8, j, l, keep
+    cdef const Py_ssize_t* tsp = <const Py_ssize_t*>cnp.PyArray_DATA(ts)
+    getrandbits, random = rng.getrandbits, rng.random
+    cdef Py_ssize_t* rem = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* cover = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
+    cdef Lit* lits = <Lit*>malloc(cap * sizeof(Lit))
+    cdef unsigned char* masks = <unsigned char*>malloc(cap * (s + 1))
+    cdef unsigned char* mk
+    cdef void* grown
+    cdef Lit lit
+    cdef bint drop
+    if rem == NULL or cover == NULL or lits == NULL or masks == NULL:
+        free(rem)
+        free(cover)
+        free(lits)
+        free(masks)
+        raise MemoryError()
+    try:
+        for j in range(nts):
+            if tsp[j] < 0 or tsp[j] >= s:
+                raise IndexError("numeric block: a T position is outside the bucket")
+            rem[j] = tsp[j]
+        if f < 0 or f >= s:
+            raise IndexError("numeric block: F is outside the bucket")
+        while nrem:
+            if not (_lookahead(&c, rem, nrem, f, lookahead, getrandbits, random, &lit)
+                    or _fallback(&c, rem, nrem, f, tries, getrandbits, random, &lit)):
+                return None
+            if n_lits == cap:
+                cap *= 2
+                grown = realloc(lits, cap * sizeof(Lit))
+                if grown == NULL:
+                    raise MemoryError()
+                lits = <Lit*>grown
+                grown = realloc(masks, cap * (s + 1))
+                if grown == NULL:
+                    raise MemoryError()
+                masks = <unsigned char*>grown
+            lits[n_lits] = lit
+            mk = masks + n_lits * s
+            for j in range(s):
+                mk[j] = _holds(&c, &lit, j)
+            n_lits += 1
+            keep = 0
+            for j in range(nrem):
+                if not mk[rem[j]]:
+                    rem[keep] = rem[j]
+                    keep += 1
+            nrem = keep
+        # greedy minimisation in order: drop a literal when every T stays covered
+        for j in range(nts):
+            cover[j] = 0
+            for l in range(n_lits):
+                cover[j] += masks[l * s + tsp[j]]
+        out_lits = []
+        truth = np.zeros(s, dtype=np.uint8)
+        for l in range(n_lits):
+            mk = masks + l * s
+            drop = True
+            for j in range(nts):
+                if cover[j] - mk[tsp[j]] <= 0:
+                    drop = False
+                    break
+            if drop:
+                for j in range(nts):
+                    cover[j] -= mk[tsp[j]]
+                continue
+            out_lits.append((lits[l].i, lits[l].kind, lits[l].thr, bool(lits[l].neg)))
+            _or_into(truth, mk, s)
+        return out_lits, truth.view(bool)
+    finally:
+        free(rem)
+        free(cover)
+        free(lits)
+        free(masks)
+
+
+cdef void _or_into(cnp.ndarray acc, const unsigned char* mk, Py_ssize_t s) noexcept:
+    cdef unsigned char* a = <unsigned char*>cnp.PyArray_DATA(acc)
+    cdef Py_ssize_t j
+    for j in range(s):
+        a[j] |= mk[j]
+
+
+def first_violation(cnp.ndarray truth, cnp.ndarray y, cnp.ndarray owners, cnp.ndarray starts, cnp.ndarray clauses):
+    """The layer contract (verify.py): the first (condition, member) where a member of
+    another class than the condition's owner falsifies every clause of the condition.
+
+    ``truth`` is (members × clauses) uint8; condition r lists
+    ``clauses[starts[r]:starts[r + 1]]``. Returns (r, member) or (-1, -1).
+    """
+    _need(truth, cnp.NPY_UINT8, "truth")
+    _need(y, cnp.NPY_INTP, "y")
+    _need(owners, cnp.NPY_INTP, "owners")
+    _need(starts, cnp.NPY_INTP, "starts")
+    _need(clauses, cnp.NPY_INTP, "clauses")
+    cdef Py_ssize_t s = truth.shape[0], width = truth.shape[1], n_cond = owners.shape[0]
+    cdef const unsigned char* tr = <const unsigned char*>cnp.PyArray_DATA(truth)
+    cdef const Py_ssize_t* yp = <const Py_ssize_t*>cnp.PyArray_DATA(y)
+    cdef const Py_ssize_t* op = <const Py_ssize_t*>cnp.PyArray_DATA(owners)
+    cdef const Py_ssize_t* sp = <const Py_ssize_t*>cnp.PyArray_DATA(starts)
+    cdef const Py_ssize_t* cp = <const Py_ssize_t*>cnp.PyArray_DATA(clauses)
+    cdef Py_ssize_t r, x, j, own
+    cdef bint any_true
+    for r in range(n_cond):
+        own = yp[op[r]]
+        for x in range(s):
+            if yp[x] == own:
+                continue
+            any_true = False
+            for j in range(sp[r], sp[r + 1]):
+                if tr[x * width + cp[j]]:
+                    any_true = True
+                    break
+            if not any_true:
+                return r, x
+    return -1, -1

@@ -127,3 +127,162 @@ def zscore_mask(
             z = diff / sd
         hit = z >= thr if negated else z < thr
     return hit & ok[rows].view(bool)
+
+
+# -- fused clause construction over an all-numeric bucket (see ``_kernels.pyx``) ------
+
+KIND_N, KIND_NZ, KIND_NL, KIND_NMG, KIND_ND = range(5)
+PROFILE_BALANCED, PROFILE_SCIENTIFIC = 1, 2
+SCIENTIFIC_CUTS = (0.40, 0.60, 0.75, 0.90)
+
+
+def randbelow(rng, n: int) -> int:
+    """``rng.randrange(n)`` for n ≥ 1, drawn as the stdlib draws it (the compiled kernel
+    repeats these getrandbits calls, so both consume the same stream)."""
+    k = n.bit_length()
+    r = rng.getrandbits(k)
+    while r >= n:
+        r = rng.getrandbits(k)
+    return r
+
+
+class _Block:
+    """The unpacked numeric block; literals are (feature, kind, threshold, negated)."""
+
+    def __init__(self, block: tuple) -> None:
+        x, slog, mag, ndig, codes, weights, mean, std, stats, profile = block
+        self.arrays = (x, None, slog, mag, ndig)  # by kind; NZ reads x
+        self.x, self.codes, self.weights = x, codes, weights
+        self.mean, self.std, self.stats, self.profile = mean, std, stats, profile
+
+    def truth(self, lit: tuple, rows) -> np.ndarray:
+        i, kind, thr, neg = lit
+        if kind == KIND_NZ:
+            v = (self.x[i, rows] - self.mean[i]) / self.std[i]
+        else:
+            v = self.arrays[kind][i, rows]
+        with np.errstate(invalid="ignore"):
+            return v >= thr if neg else v < thr
+
+    def holds(self, lit: tuple, row: int) -> bool:
+        return bool(self.truth(lit, np.array([row]))[0])
+
+    def midpoint(self, i: int, t: int, f: int) -> tuple:
+        a, b = float(self.x[i, t]), float(self.x[i, f])
+        return (i, KIND_N, (b + a) / 2, a > b)
+
+    def measured(self, kind: int, i: int, t: int, f: int) -> tuple | None:
+        arr = self.arrays[kind]
+        a, b = float(arr[i, t]), float(arr[i, f])
+        return None if a == b else (i, kind, (a + b) / 2, a > b)
+
+    def zscore(self, i: int, t: int, f: int) -> tuple | None:
+        if not self.stats[i]:
+            return self.midpoint(i, t, f)
+        mean, std = float(self.mean[i]), float(self.std[i])
+        zt, zf = (float(self.x[i, t]) - mean) / std, (float(self.x[i, f]) - mean) / std
+        return None if zt == zf else (i, KIND_NZ, (zt + zf) / 2, zt > zf)
+
+    def generate(self, i: int, t: int, f: int, rng) -> tuple:
+        """``generators.numeric_literal`` for the block's profile."""
+        if self.profile == PROFILE_SCIENTIFIC:
+            r = rng.random()
+            start = sum(r >= cut for cut in SCIENTIFIC_CUTS)
+            blocks = (
+                lambda: self.midpoint(i, t, f),
+                lambda: self.zscore(i, t, f),
+                lambda: self.measured(KIND_NL, i, t, f),
+                lambda: self.measured(KIND_NMG, i, t, f),
+            )
+            for block in blocks[start:]:
+                lit = block()
+                if lit is not None:
+                    return lit
+        elif self.profile == PROFILE_BALANCED:
+            if rng.random() < 0.5:
+                return self.midpoint(i, t, f)
+        else:
+            return self.midpoint(i, t, f)
+        return self.measured(KIND_ND, i, t, f) or self.midpoint(i, t, f)
+
+    def pick(self, t: int, f: int, rng) -> int:
+        return pick_feature(self.codes, self.weights, t, f, rng.random())
+
+
+def _lookahead(b: _Block, rem: np.ndarray, f: int, k: int, rng) -> tuple | None:
+    best, best_cov = None, -1
+    for _ in range(max(k, 1)):
+        t = int(rem[randbelow(rng, len(rem))])
+        i = b.pick(t, f, rng)
+        if i < 0:
+            continue
+        lit = b.generate(i, t, f, rng)
+        if b.holds(lit, f) or not b.holds(lit, t):
+            continue
+        if k <= 1:
+            return lit
+        cov = int(np.count_nonzero(b.truth(lit, rem)))
+        if cov > best_cov:
+            best, best_cov = lit, cov
+    return best
+
+
+def _fallback(b: _Block, rem: np.ndarray, f: int, tries: int, rng) -> tuple | None:
+    for _ in range(tries):
+        t = int(rem[randbelow(rng, len(rem))])
+        i = b.pick(t, f, rng)
+        if i < 0:
+            continue
+        lit = b.midpoint(i, t, f)
+        if not b.holds(lit, f) and b.truth(lit, rem).any():
+            return lit
+    return None
+
+
+def numeric_clause(
+    block: tuple, ts: np.ndarray, f: int, lookahead: int, tries: int, rng
+) -> tuple[list[tuple], np.ndarray] | None:
+    """``sat.construct_clause`` for an all-numeric bucket: ([literal, …], truth) or None."""
+    b = _Block(block)
+    s = b.codes.shape[0]
+    if b.x.shape != (b.codes.shape[1], s):
+        raise ValueError("numeric block: value matrix does not match the codes")
+    if (len(ts) and (ts.min() < 0 or ts.max() >= s)) or not 0 <= f < s:
+        raise IndexError("numeric block: a position is outside the bucket")
+    everyone = np.arange(s)
+    lits, masks = [], []
+    rem = ts
+    while len(rem):
+        lit = _lookahead(b, rem, f, lookahead, rng) or _fallback(b, rem, f, tries, rng)
+        if lit is None:
+            return None
+        mk = b.truth(lit, everyone)
+        lits.append(lit)
+        masks.append(mk)
+        rem = rem[~mk[rem]]
+    cover = np.sum([mk[ts] for mk in masks], axis=0)
+    kept = []
+    for lit, mk in zip(lits, masks, strict=True):
+        without = cover - mk[ts]
+        if without.min() > 0:
+            cover = without
+        else:
+            kept.append((lit, mk))
+    out = [(int(i), kind, float(thr), bool(neg)) for (i, kind, thr, neg), _ in kept]
+    truth = np.zeros(s, dtype=bool)
+    for _, mk in kept:
+        truth |= mk
+    return out, truth
+
+
+def first_violation(
+    truth: np.ndarray, y: np.ndarray, owners: np.ndarray, starts: np.ndarray, clauses: np.ndarray
+) -> tuple[int, int]:
+    """The first (condition, member) breaking the lookalike contract, or (-1, -1)."""
+    hit = truth.view(bool)
+    for r, owner in enumerate(owners):
+        cond = clauses[starts[r] : starts[r + 1]]
+        bad = ~hit[:, cond].any(axis=1) & (y != y[owner])
+        if bad.any():
+            return r, int(np.flatnonzero(bad)[0])
+    return -1, -1

@@ -111,11 +111,13 @@ def build_chain(
     on_bucket: Callable[[int, int], None] | None = None,
     noise_pool: Sequence[int] | np.ndarray | None = None,
     noisy_last: bool = False,
+    fused: bool = True,
 ) -> list[dict]:
     """One layer of Snake on the slice ``indices``: the full bucket dicts, in chain order.
 
     Every bucket is checked against the lookalike contract (spec §4.10) as it is built;
-    a violation is a ``LayerVerificationError``.
+    a violation is a ``LayerVerificationError``. ``fused=False`` keeps all-numeric data
+    off the fused clause kernel: the generic path it must match, for tests.
     """
     opp = make_oppose(ds)
     fallback = original_oppose(ds)
@@ -131,10 +133,11 @@ def build_chain(
     )
     for number, b in enumerate(chain):
         members = np.array(b["members"], dtype=np.intp)
-        clauses, lookalikes, truth = local_sat(Bucket(ds, members), opp, fallback, lookahead, rng)
+        sat = Bucket(ds, members, fused=fused)
+        clauses, lookalikes, truth = local_sat(sat, opp, fallback, lookahead, rng)
         b["clauses"] = clauses
         b["lookalikes"] = lookalikes
-        check_bucket(ds, b, ~truth, f"bucket {number}")  # spec §4.10, on the SAT's own masks
+        check_bucket(ds, b, truth, f"bucket {number}")  # spec §4.10, on the SAT's own truth
         if on_bucket is not None:
             on_bucket(number + 1, len(chain))
     return chain

@@ -250,6 +250,7 @@ class ColumnStore:
         self._features: dict[str, Feature] = {}
         self._unique_cache: dict[Any, np.ndarray] = {}
         self._measure_cache: dict[Any, np.ndarray] = {}
+        self._numeric_table: tuple[np.ndarray, ...] | bool | None = False  # False: not built
 
     def feature(self, index: int) -> Feature:
         """The precomputed column of ``header[index]`` (built on first use)."""
@@ -258,6 +259,37 @@ class ColumnStore:
         if feat is None:
             feat = self._features[name] = Feature(name, self.rows)
         return feat
+
+    def numeric_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """(value, slog, mag, digit count) as (features × rows) float64 matrices, or None
+        unless every feature is ``N`` and holds a float in every row.
+
+        These are what ``mask`` compares for N/NZ, NL, NMG and ND literals on such data,
+        so the fused clause kernel can evaluate them without calling ``mask``. The
+        measures are computed once per distinct value by the scalar functions (0.0 and
+        -0.0, or two NaNs, share a value and give the same answers).
+        """
+        if self._numeric_table is False:
+            self._numeric_table = self._build_numeric_table()
+        return self._numeric_table
+
+    def _build_numeric_table(self) -> tuple[np.ndarray, ...] | None:
+        width = len(self.header)
+        if self.n == 0 or width < 2 or any(k != "N" for k in self.datatypes[1:]):
+            return None
+        x = np.zeros((width, self.n))
+        slog, mag, ndig = np.zeros_like(x), np.zeros_like(x), np.zeros_like(x)
+        for i in range(1, width):
+            feat = self.feature(i)
+            if not feat.present.all() or any(type(v) is not float for v in feat.values):
+                return None
+            x[i] = feat.values
+            uniq, inverse = np.unique(x[i], return_inverse=True)
+            values = [float(v) for v in uniq]
+            slog[i] = np.array([m.slog(v) for v in values])[inverse]
+            mag[i] = np.array([magnitude(v) for v in values])[inverse]
+            ndig[i] = np.array([m.digit_count(str(v)) for v in values], dtype=float)[inverse]
+        return x, slog, mag, ndig
 
     def mask(self, literal: Sequence, idx: Any = None) -> np.ndarray:
         """``[holds(literal, rows[i], header) for i in idx]`` as a bool array.

@@ -335,6 +335,11 @@ def text_literal(profile: str, p: Pair) -> Literal | None:
     return _dispatch(style, table, fallback, p)
 
 
+# How ``numeric_literal`` treats each profile, as the fused clause kernel codes it
+# (``_kernels.numeric_clause``): 1 balanced, 2 scientific, any other 0 (midpoint only).
+NUMERIC_PROFILE = {"balanced": 1, "scientific": 2}
+
+
 def numeric_literal(profile: str, p: Pair) -> Literal | None:
     if profile == "balanced":
         if p.rng.random() < 0.5:

@@ -4,6 +4,13 @@ Everything works on *local* positions into the bucket's members. Each literal is
 evaluated once over all members (one ``ColumnStore.mask`` call), and coverage,
 the clause's truth, minimisation and consequences are numpy operations on those
 masks — the reference re-evaluates literals row by row at every step.
+
+On all-numeric data (every feature ``N``, a float in every row) a bucket built with
+``fused=True`` hands each whole clause to one kernel call (``numeric_clause``):
+candidate generation, guards, coverage, minimisation and the clause's truth over a
+(features × members) matrix, with the same random draws in the same order as the
+generic path, hence the same clauses. Small buckets spend most of their time in
+per-literal Python overhead, which this removes.
 """
 
 from __future__ import annotations
@@ -13,22 +20,66 @@ import random
 import numpy as np
 
 from snakebatch.engine.dataset import Dataset
-from snakebatch.engine.generators import Literal, Oppose
+from snakebatch.engine.generators import NUMERIC_PROFILE, Literal, Oppose
 
 FALLBACK_TRIES = 8
+NUMERIC_KINDS = ("N", "NZ", "NL", "NMG", "ND")  # kind codes of the fused kernel
 
 
 class Bucket:
-    """Members of one bucket with a cached literal evaluator over them."""
+    """Members of one bucket with a cached literal evaluator over them.
 
-    def __init__(self, ds: Dataset, members: np.ndarray) -> None:
+    ``fused`` is a promise by the caller that the clause builder's generators are the
+    dataset's own (``make_oppose(ds)`` and ``original_oppose(ds)``): only then may the
+    fused kernel, which re-implements them for numeric data, stand in for them.
+    """
+
+    def __init__(self, ds: Dataset, members: np.ndarray, *, fused: bool = False) -> None:
         self.ds = ds
         self.members = members
         self.y = ds.y[members]
+        self.block = _numeric_block(ds, members) if fused else None
 
     def mask(self, lit: Literal) -> np.ndarray:
         """The literal over all members."""
         return self.ds.columns.mask_rows(lit, self.members)
+
+
+def _numeric_block(ds: Dataset, members: np.ndarray) -> tuple | None:
+    """The fused kernel's view of the bucket, or None when the data is not all-numeric."""
+    table = ds.columns.numeric_table()
+    if table is None:
+        return None
+    width = len(ds.header)
+    mean, std, has = np.zeros(width), np.ones(width), np.zeros(width, dtype=np.uint8)
+    for i, st in ds.column_stats.items():
+        if type(st[0]) is not float or type(st[1]) is not float or st[1] == 0:
+            return None  # the generator's exact arithmetic on such stats is not the kernel's
+        mean[i], std[i], has[i] = st[0], st[1], 1
+    return (
+        *(np.ascontiguousarray(a[:, members]) for a in table),
+        np.ascontiguousarray(ds.codes[members]),
+        ds.weights,
+        mean,
+        std,
+        has,
+        NUMERIC_PROFILE.get(ds.profile, 0),
+    )
+
+
+def _fused_clause(
+    b: Bucket, f: int, ts: np.ndarray, lookahead: int, rng: random.Random
+) -> tuple[list[Literal], np.ndarray] | None:
+    built = b.ds.columns.kernels.numeric_clause(b.block, ts, f, lookahead, FALLBACK_TRIES, rng)
+    if built is None:
+        return None
+    specs, truth = built
+    stats = b.ds.column_stats
+    clause = [
+        [i, [*stats[i][:2], thr], neg, "NZ"] if kind == 1 else [i, thr, neg, NUMERIC_KINDS[kind]]
+        for i, kind, thr, neg in specs
+    ]
+    return clause, truth
 
 
 def _lookahead(
@@ -90,6 +141,8 @@ def construct_clause(
     Returns the clause and its truth over all members, or None when some T cannot be
     told apart from F by any literal.
     """
+    if b.block is not None:
+        return _fused_clause(b, f, ts, lookahead, rng)
     lits: list[Literal] = []
     masks: list[np.ndarray] = []
     rem = ts

@@ -25,26 +25,55 @@ def clause_truth(ds: Dataset, clauses: Sequence, members: np.ndarray) -> np.ndar
     return out
 
 
-def check_bucket(ds: Dataset, bucket: dict, falsified: np.ndarray, where: str = "bucket") -> None:
-    """The contract on one bucket, given its (members × clauses) falsified matrix."""
+def check_bucket(ds: Dataset, bucket: dict, truth: np.ndarray, where: str = "bucket") -> None:
+    """The contract on one bucket, given its (members × clauses) clause truth.
+
+    Conditions are flattened once and checked in one kernel call (the same order as a
+    loop over members, conditions and other members), so the first violation found,
+    and the message, do not depend on the kernel.
+    """
     members = np.asarray(bucket["members"], dtype=np.intp)
-    y = ds.y[members]
-    for key, conds in bucket["lookalikes"].items():
+    n_clauses = truth.shape[1]
+    owners: list[int] = []
+    starts = [0]
+    flat: list[int] = []
+    conds: list[list[int]] = []
+    for key, member_conds in bucket["lookalikes"].items():
         pos = int(key)
-        for cond in conds:
-            matched = falsified[:, cond].all(axis=1) & (y != y[pos])
-            if matched.any():
-                x = int(members[np.flatnonzero(matched)[0]])
+        if not 0 <= pos < len(members):
+            raise LayerVerificationError(f"{where}: lookalike key {key!r} is not a member")
+        for cond in member_conds:
+            if any(not 0 <= j < n_clauses for j in cond):
                 raise LayerVerificationError(
-                    f"{where}: member {members[pos]} (class {ds.targets[members[pos]]!r}) "
-                    f"is a lookalike of row {x} (class {ds.targets[x]!r}) under "
-                    f"condition {cond}"
+                    f"{where}: member {members[pos]} has condition {cond} naming a clause "
+                    f"outside 0..{n_clauses - 1}"
                 )
+            owners.append(pos)
+            flat.extend(cond)
+            starts.append(len(flat))
+            conds.append(cond)
+    if not owners:
+        return
+    r, x = ds.columns.kernels.first_violation(
+        np.ascontiguousarray(truth, dtype=np.uint8),
+        np.ascontiguousarray(ds.y[members], dtype=np.intp),
+        np.array(owners, dtype=np.intp),
+        np.array(starts, dtype=np.intp),
+        np.array(flat, dtype=np.intp),
+    )
+    if r >= 0:
+        pos, row = members[owners[r]], int(members[x])
+        raise LayerVerificationError(
+            f"{where}: member {pos} (class {ds.targets[pos]!r}) "
+            f"is a lookalike of row {row} (class {ds.targets[row]!r}) under "
+            f"condition {conds[r]}"
+        )
 
 
 def verify_layer(ds: Dataset, chain: Sequence[dict], layer: int = 0) -> None:
     """Re-evaluate every clause of every bucket and check the contract."""
     for number, b in enumerate(chain):
         members = np.asarray(b["members"], dtype=np.intp)
-        falsified = ~clause_truth(ds, b["clauses"], members)
-        check_bucket(ds, b, falsified, f"layer {layer}, bucket {number}")
+        check_bucket(
+            ds, b, clause_truth(ds, b["clauses"], members), f"layer {layer}, bucket {number}"
+        )
