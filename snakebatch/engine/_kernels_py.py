@@ -157,11 +157,11 @@ class _Block:
 
     def truth(self, lit: tuple, rows) -> np.ndarray:
         i, kind, thr, neg = lit
-        if kind == KIND_NZ:
-            v = (self.x[i, rows] - self.mean[i]) / self.std[i]
-        else:
-            v = self.arrays[kind][i, rows]
-        with np.errstate(invalid="ignore"):
+        with np.errstate(all="ignore"):
+            if kind == KIND_NZ:
+                v = (self.x[i, rows] - self.mean[i]) / self.std[i]
+            else:
+                v = self.arrays[kind][i, rows]
             return v >= thr if neg else v < thr
 
     def holds(self, lit: tuple, row: int) -> bool:

@@ -235,3 +235,19 @@ def test_compiled_row_kernels_equal_fallback(n, m, data):
         a3 = compiled.gather_measure(measure, row_codes, ok, rows, thr, neg)
         b3 = _kernels_py.gather_measure(measure, row_codes, ok, rows, thr, neg)
         assert a3[0].tolist() == b3[0].tolist() and a3[1] == b3[1]
+
+
+@pytest.mark.parametrize("compiled", PATHS)
+@pytest.mark.parametrize(
+    ("strs", "ref", "limit", "expected"),
+    [
+        (["0", "ab"], "0", -math.inf, [False, False]),  # no distance is ≤ -inf
+        (["abc", ""], "xyz", 1e300, [True, True]),  # every distance is ≤ a huge limit
+        (["abc"], "xyz", math.inf, [True]),
+        (["kitten"], "sitting", 2.9, [False]),
+        (["kitten"], "sitting", 3.0, [True]),
+    ],
+)
+def test_lev_at_most_with_extreme_limits(compiled, strs, ref, limit, expected):
+    """The bounded DP's early exit must exceed any limit (``limit + 1`` does not)."""
+    assert columns.kernels(compiled).lev_at_most(strs, ref, limit).tolist() == expected
