@@ -43,23 +43,27 @@ def check_bucket(ds: Dataset, bucket: dict, truth: np.ndarray, where: str = "buc
         if not 0 <= pos < len(members):
             raise LayerVerificationError(f"{where}: lookalike key {key!r} is not a member")
         for cond in member_conds:
-            if any(not 0 <= j < n_clauses for j in cond):
-                raise LayerVerificationError(
-                    f"{where}: member {members[pos]} has condition {cond} naming a clause "
-                    f"outside 0..{n_clauses - 1}"
-                )
             owners.append(pos)
             flat.extend(cond)
             starts.append(len(flat))
             conds.append(cond)
     if not owners:
         return
+    clauses = np.array(flat)
+    if len(clauses) and (
+        clauses.dtype.kind not in "iu" or clauses.min() < 0 or clauses.max() >= n_clauses
+    ):
+        r = next(r for r, c in enumerate(conds) if not all(_clause_index(j, n_clauses) for j in c))
+        raise LayerVerificationError(
+            f"{where}: member {members[owners[r]]} has condition {conds[r]} naming a clause "
+            f"outside 0..{n_clauses - 1}"
+        )
     r, x = ds.columns.kernels.first_violation(
         np.ascontiguousarray(truth, dtype=np.uint8),
         np.ascontiguousarray(ds.y[members], dtype=np.intp),
         np.array(owners, dtype=np.intp),
         np.array(starts, dtype=np.intp),
-        np.array(flat, dtype=np.intp),
+        clauses.astype(np.intp),
     )
     if r >= 0:
         pos, row = members[owners[r]], int(members[x])
@@ -68,6 +72,10 @@ def check_bucket(ds: Dataset, bucket: dict, truth: np.ndarray, where: str = "buc
             f"is a lookalike of row {row} (class {ds.targets[row]!r}) under "
             f"condition {conds[r]}"
         )
+
+
+def _clause_index(j: object, n_clauses: int) -> bool:
+    return type(j) is int and 0 <= j < n_clauses
 
 
 def verify_layer(ds: Dataset, chain: Sequence[dict], layer: int = 0) -> None:

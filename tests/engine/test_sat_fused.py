@@ -247,7 +247,13 @@ def test_check_bucket_names_the_first_wrong_class_lookalike(trained, compiled):
 
 @pytest.mark.parametrize(
     ("key", "cond", "message"),
-    [("0", [99], "outside"), ("0", [-1], "outside"), ("9999", [0], "not a member")],
+    [
+        ("0", [99], "outside"),
+        ("0", [-1], "outside"),
+        ("1", [0, "x"], "outside"),
+        ("1", [0.5], "outside"),
+        ("9999", [0], "not a member"),
+    ],
 )
 def test_check_bucket_malformed_conditions_are_typed_errors(trained, key, cond, message):
     ds, chain = trained
