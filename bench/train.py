@@ -128,6 +128,11 @@ def run(name: str, seeds: list[int]) -> dict:
     }
 
 
+def _secs(t: float) -> str:
+    """Sub-second times in ms: iris trains in a few ms, which "0.00 s" would hide."""
+    return f"{t * 1000:.1f} ms" if t < 1 else f"{t:.2f} s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=list(SETS), help="data set(s) to run")
@@ -147,7 +152,7 @@ def main() -> None:
         delta = f"{r['acc'] - ref_acc:+.3f}" if ref_acc is not None else "—"
         lo, hi = r["acc_range"]
         print(
-            f"| {name} | {r['rows']:,} | {r['profile']} | {r['time']:.2f} s | {r['cpu']:.2f} s | "
+            f"| {name} | {r['rows']:,} | {r['profile']} | {_secs(r['time'])} | {_secs(r['cpu'])} | "
             f"{f'{ref_time} s' if ref_time else '—'} | {speed} | {r['acc']:.3f} ± {r['acc_sd']:.3f} | "
             f"{lo:.3f}–{hi:.3f} | {ref_acc if ref_acc is not None else '—'} | {delta} |",
             flush=True,
