@@ -17,9 +17,11 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import BotoCoreError, ClientError
+from s3transfer.exceptions import RetriesExceededError
 
-from snakebatch.backends.base import ObjectMissing
+from snakebatch.backends.base import ObjectMissing, StoreFailed
 
 IMMUTABLE_SUFFIXES = ("/pop.json.gz",)
 MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
@@ -76,6 +78,27 @@ class S3Store:
             raise
         return True
 
+    def put_file(self, key: str, path: Path) -> None:
+        """boto3's managed transfer: multipart above 8 MB, parts read a chunk at a time,
+        and the object appears only when the upload completes. Bypasses the caches."""
+        try:
+            self.s3.upload_file(str(path), self.bucket, key)
+        except (S3UploadFailedError, ClientError, BotoCoreError) as exc:
+            raise StoreFailed(f"cannot store s3://{self.bucket}/{key}: {_reason(exc)}") from exc
+
+    def get_file(self, key: str, path: Path) -> None:
+        """boto3's managed transfer writes a temporary sibling and renames it over
+        ``path`` once complete, so ``path`` is never half an object."""
+        try:
+            self.s3.download_file(self.bucket, key, str(path))
+        except ClientError as exc:
+            if _code(exc) in MISSING_CODES:
+                raise ObjectMissing(f"s3://{self.bucket}/{key}") from None
+            raise StoreFailed(f"cannot fetch s3://{self.bucket}/{key}: {_reason(exc)}") from exc
+        except (BotoCoreError, RetriesExceededError, OSError) as exc:
+            raise StoreFailed(f"cannot fetch s3://{self.bucket}/{key}: {_reason(exc)}") from exc
+        self.s3_reads += 1
+
     def _fetch(self, key: str) -> bytes:
         try:
             response = self.s3.get_object(Bucket=self.bucket, Key=key)
@@ -111,3 +134,12 @@ class S3Store:
 
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _reason(exc: BaseException) -> str:
+    """The S3 error code when there is one (``S3UploadFailedError`` wraps the
+    ``ClientError`` and repeats the local file name, which a client need not see)."""
+    for cause in (exc, exc.__cause__, exc.__context__):
+        if isinstance(cause, ClientError):
+            return _code(cause) or "ClientError"
+    return f"{type(exc).__name__}: {exc}"

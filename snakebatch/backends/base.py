@@ -9,6 +9,7 @@ runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 #: Roles that wait rather than compute (the seed's parent-polling ``conquer``). A
@@ -25,6 +26,10 @@ class ObjectMissing(KeyError):
     """No object under this key in the store."""
 
 
+class StoreFailed(BackendError):
+    """The store could not take or hand over an object (bucket gone, disk full, network)."""
+
+
 @dataclass(frozen=True)
 class Received:
     """A message taken from the reports queue; ``receipt`` acknowledges (deletes) it."""
@@ -35,15 +40,23 @@ class Received:
 
 
 class ObjectStore(Protocol):
-    """Blobs by key (``jobs/{model_id}/pop.json.gz``, models, spilled reports).
+    """Blobs by key (``jobs/{model_id}/pop.json.gz``, models, spilled reports, uploads).
 
     ``get`` of an absent key raises ``ObjectMissing``. ``put`` is atomic: a reader
     sees the old object or the new one, never half of it.
+
+    ``put_file`` / ``get_file`` stream objects too large to hold in memory (gatherer
+    uploads, up to 512 MB) between a local file and the store in bounded chunks.
+    ``put_file`` is atomic like ``put``; ``get_file`` writes ``path`` whole or not at
+    all and raises ``ObjectMissing`` for an absent key. Any other failure of either
+    raises ``StoreFailed``, so a caller can tell "not there" from "not now".
     """
 
     def put(self, key: str, data: bytes) -> None: ...
     def get(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
+    def put_file(self, key: str, path: Path) -> None: ...
+    def get_file(self, key: str, path: Path) -> None: ...
 
 
 class ReportQueue(Protocol):

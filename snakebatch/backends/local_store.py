@@ -7,10 +7,11 @@ worker process) never sees half an object — the same guarantee S3 gives.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-from snakebatch.backends.base import BackendError, ObjectMissing
+from snakebatch.backends.base import BackendError, ObjectMissing, StoreFailed
 
 
 class DirectoryStore:
@@ -44,3 +45,37 @@ class DirectoryStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def put_file(self, key: str, path: Path) -> None:
+        """Copied by the kernel (``shutil.copyfile``), never through Python memory."""
+        dest = self._path(key)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _copy_atomically(Path(path), dest)
+        except OSError as exc:
+            raise StoreFailed(
+                f"cannot store {key!r} under {self.root}: {exc.strerror or exc}"
+            ) from exc
+
+    def get_file(self, key: str, path: Path) -> None:
+        source = self._path(key)
+        if not source.is_file():
+            raise ObjectMissing(key)
+        try:
+            _copy_atomically(source, Path(path))
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+        except OSError as exc:
+            raise StoreFailed(f"cannot copy {key!r} to {path}: {exc.strerror or exc}") from exc
+
+
+def _copy_atomically(source: Path, dest: Path) -> None:
+    """Copy to a temporary sibling, then rename: ``dest`` is the whole file or absent."""
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
