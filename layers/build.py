@@ -8,6 +8,8 @@
 * ``build/lambda/function.zip`` — ``functions/handler_snake.py``, so the handler
   string is ``functions/handler_snake.handler`` as in the repository (the Python
   runtime imports ``functions.handler_snake`` as a namespace package).
+* ``build/gatherer/`` — the gatherer's pure wheel and docs tarball (``layers.gatherer``),
+  which Terraform uploads to the job bucket for the gatherer's cloud-init.
 
 Same sources → same bytes: entries sorted, timestamps fixed, permissions fixed, no
 ``.pyc``, the C compiled without debug info or build paths. boto3 is not bundled:
@@ -254,9 +256,12 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=REPO / "build", help="output directory (default: build/)"
     )
     args = parser.parse_args(argv)
+    from layers.gatherer import build_gatherer  # imports this module: resolved at run time
+
     try:
         layer, needs = build_layer(args.out)
         function = build_function(args.out)
+        wheel, docs = build_gatherer(args.out)
     except (LayerBuildError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -266,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     target = Target.from_settings()
-    for art in (layer, function):
+    for art in (layer, function, wheel, docs):
         print(f"{art.path}  {art.size:,} bytes  {art.entries} files  sha256 {art.sha256}")
     worst = max((n.glibc for n in needs), default=())
     print(

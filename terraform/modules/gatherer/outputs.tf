@@ -37,3 +37,8 @@ output "target_group_arn" {
   description = "Target group of the ALB, or null without one."
   value       = try(aws_lb_target_group.this[0].arn, null)
 }
+
+output "release_artefact_arns" {
+  description = "S3 objects (wheel, docs tarball) the instance role may read, and nothing else in S3 outside jobs/."
+  value       = local.artefact_arns
+}

@@ -101,8 +101,8 @@ module "gatherer" {
   subnet_ids               = var.gatherer.subnet_ids
   cloud_init_template_path = var.gatherer.cloud_init_template_path
   systemd_unit_path        = var.gatherer.systemd_unit_path
-  wheel_s3_uri             = var.gatherer.wheel_s3_uri
-  docs_s3_uri              = var.gatherer.docs_s3_uri
+  wheel_s3_uri             = local.gatherer_wheel_s3_uri
+  docs_s3_uri              = local.gatherer_docs_s3_uri
   api_keys_parameter       = var.gatherer.api_keys_parameter
 
   mesh = {

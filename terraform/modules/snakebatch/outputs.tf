@@ -67,3 +67,11 @@ output "gatherer_url" {
   description = "HTTPS URL of the gatherer's ALB, or null without one."
   value       = try("https://${module.gatherer[0].alb_dns_name}", null)
 }
+
+output "gatherer_artifacts" {
+  description = "s3:// URIs of the wheel and docs tarball the gatherer installs (uploaded under artifacts/ or given); \"\" for none."
+  value = {
+    wheel_s3_uri = local.gatherer_wheel_s3_uri
+    docs_s3_uri  = local.gatherer_docs_s3_uri
+  }
+}

@@ -86,7 +86,7 @@ variable "create_gatherer" {
 }
 
 variable "gatherer" {
-  description = "Gatherer placement and options; see modules/gatherer for each field."
+  description = "Gatherer placement and options; see modules/gatherer for each field. wheel_path / docs_path are local files (build/gatherer/) uploaded under artifacts/ in the job bucket and used when wheel_s3_uri / docs_s3_uri are empty."
   type = object({
     vpc_id                   = optional(string, "")
     subnet_ids               = optional(list(string), [])
@@ -95,6 +95,8 @@ variable "gatherer" {
     systemd_unit_path        = optional(string, "")
     wheel_s3_uri             = optional(string, "")
     docs_s3_uri              = optional(string, "")
+    wheel_path               = optional(string, "")
+    docs_path                = optional(string, "")
     api_keys_parameter       = optional(string, "/snakebatch/api-keys")
     ingress_cidr_blocks      = optional(list(string), [])
     create_alb               = optional(bool, false)
@@ -105,6 +107,19 @@ variable "gatherer" {
     desired_capacity         = optional(number, 1)
   })
   default = {}
+
+  validation {
+    condition     = !var.create_gatherer || var.gatherer.wheel_s3_uri != "" || var.gatherer.wheel_path != ""
+    error_message = "The gatherer needs gatherer.wheel_path (python -m layers.build writes build/gatherer/snakebatch-<version>-py3-none-any.whl) or gatherer.wheel_s3_uri."
+  }
+  validation {
+    condition     = var.gatherer.wheel_path == "" || can(regex("(^|/)snakebatch-[^/-]+-py3-none-any\\.whl$", var.gatherer.wheel_path))
+    error_message = "gatherer.wheel_path must be a pure wheel named snakebatch-<version>-py3-none-any.whl: pip installs it by that name on the arm64 gatherer."
+  }
+  validation {
+    condition     = var.gatherer.docs_path == "" || endswith(var.gatherer.docs_path, ".tar.gz")
+    error_message = "gatherer.docs_path must be a .tar.gz of the docs (build/gatherer/docs.tar.gz)."
+  }
 }
 
 variable "shard_hash_samples" {

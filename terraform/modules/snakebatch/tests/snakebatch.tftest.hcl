@@ -28,6 +28,12 @@ mock_provider "aws" {
   mock_resource "aws_dynamodb_table" {
     defaults = { arn = "arn:aws:dynamodb:eu-west-3:123456789012:table/v9-jobs" }
   }
+  mock_resource "aws_lambda_function" {
+    defaults = { arn = "arn:aws:lambda:eu-west-3:123456789012:function:v9-worker-pipe-00" }
+  }
+  mock_data "aws_ssm_parameter" {
+    defaults = { insecure_value = "ami-0123456789abcdef0" }
+  }
 }
 
 variables {
@@ -84,4 +90,136 @@ run "suffix_renames_everything" {
     condition     = output.shard_environment[var.settings.env.function_prefix] == "${var.settings.function_prefix}-dev" && output.shard_environment[var.settings.env.shard_count] == "2"
     error_message = "Shards must be told the renamed prefix and the shard count."
   }
+}
+
+# The gatherer's wheel and docs tarball (build/gatherer/) are uploaded by the stack.
+# The fixtures are stand-ins with the right names; only their bytes' MD5 matters here.
+run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
+  command = plan
+
+  variables {
+    shard_count     = 2
+    create_gatherer = true
+    gatherer = {
+      vpc_id                   = "vpc-0abc"
+      subnet_ids               = ["subnet-0aa"]
+      cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
+      systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
+      wheel_path               = "tests/snakebatch-0.0.0-py3-none-any.whl"
+      docs_path                = "tests/docs.tar.gz"
+    }
+  }
+
+  assert {
+    condition     = aws_s3_object.gatherer_wheel[0].bucket == var.settings.bucket && aws_s3_object.gatherer_wheel[0].key == "artifacts/gatherer/${filemd5("tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
+    error_message = "The wheel must land in the job bucket under artifacts/, keyed by its MD5 and keeping the name pip needs."
+  }
+  assert {
+    condition     = aws_s3_object.gatherer_docs[0].key == "artifacts/gatherer/${filemd5("tests/docs.tar.gz")}/docs.tar.gz" && aws_s3_object.gatherer_docs[0].source == "tests/docs.tar.gz"
+    error_message = "The docs tarball must land under artifacts/, keyed by its MD5."
+  }
+  assert {
+    condition     = aws_s3_object.gatherer_wheel[0].source_hash == filemd5("tests/snakebatch-0.0.0-py3-none-any.whl") && aws_s3_object.gatherer_docs[0].source_hash == filemd5("tests/docs.tar.gz")
+    error_message = "A changed file must show in the plan through source_hash."
+  }
+  assert {
+    condition = output.gatherer_artifacts == {
+      wheel_s3_uri = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}"
+      docs_s3_uri  = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}"
+    }
+    error_message = "The gatherer must be given the uploaded objects' URIs."
+  }
+  assert {
+    condition = module.gatherer[0].release_artefact_arns == [
+      "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}",
+      "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}",
+    ]
+    error_message = "The gatherer's role must read exactly the uploaded wheel and docs."
+  }
+}
+
+run "explicit_uris_win_and_nothing_is_uploaded" {
+  command = plan
+
+  variables {
+    shard_count     = 2
+    create_gatherer = true
+    gatherer = {
+      vpc_id                   = "vpc-0abc"
+      subnet_ids               = ["subnet-0aa"]
+      cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
+      systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
+      wheel_path               = "tests/snakebatch-0.0.0-py3-none-any.whl"
+      wheel_s3_uri             = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
+    }
+  }
+
+  assert {
+    condition     = length(aws_s3_object.gatherer_wheel) == 0 && length(aws_s3_object.gatherer_docs) == 0
+    error_message = "Given URIs (and no docs_path) must upload nothing."
+  }
+  assert {
+    condition     = output.gatherer_artifacts == { wheel_s3_uri = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl", docs_s3_uri = "" }
+    error_message = "A given wheel_s3_uri must reach the gatherer unchanged."
+  }
+  assert {
+    condition     = module.gatherer[0].release_artefact_arns == ["arn:aws:s3:::snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"]
+    error_message = "The gatherer's role must read only the given wheel."
+  }
+}
+
+run "docs_upload_without_a_gatherer" {
+  command = plan
+
+  variables {
+    shard_count = 1
+    gatherer = {
+      docs_path = "tests/docs.tar.gz"
+    }
+  }
+
+  assert {
+    condition     = length(aws_s3_object.gatherer_docs) == 1 && length(aws_s3_object.gatherer_wheel) == 0 && output.gatherer_artifacts.wheel_s3_uri == ""
+    error_message = "A docs_path alone uploads the docs, gatherer or not."
+  }
+}
+
+run "rejects_a_gatherer_without_a_wheel" {
+  command = plan
+
+  variables {
+    create_gatherer = true
+    gatherer = {
+      vpc_id                   = "vpc-0abc"
+      subnet_ids               = ["subnet-0aa"]
+      cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
+      systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
+    }
+  }
+
+  expect_failures = [var.gatherer]
+}
+
+run "rejects_a_platform_wheel" {
+  command = plan
+
+  variables {
+    gatherer = {
+      wheel_path = "build/gatherer/snakebatch-0.1.0-cp311-cp311-linux_x86_64.whl"
+    }
+  }
+
+  expect_failures = [var.gatherer]
+}
+
+run "rejects_docs_that_are_not_a_tarball" {
+  command = plan
+
+  variables {
+    gatherer = {
+      docs_path = "docs/paper.md"
+    }
+  }
+
+  expect_failures = [var.gatherer]
 }
