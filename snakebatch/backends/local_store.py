@@ -53,9 +53,7 @@ class DirectoryStore:
             dest.parent.mkdir(parents=True, exist_ok=True)
             _copy_atomically(Path(path), dest)
         except OSError as exc:
-            raise StoreFailed(
-                f"cannot store {key!r} under {self.root}: {exc.strerror or exc}"
-            ) from exc
+            raise StoreFailed(f"cannot store {key!r}: {_reason(exc)}") from exc
 
     def get_file(self, key: str, path: Path) -> None:
         source = self._path(key)
@@ -66,7 +64,7 @@ class DirectoryStore:
         except FileNotFoundError:
             raise ObjectMissing(key) from None
         except OSError as exc:
-            raise StoreFailed(f"cannot copy {key!r} to {path}: {exc.strerror or exc}") from exc
+            raise StoreFailed(f"cannot fetch {key!r}: {_reason(exc)}") from exc
 
 
 def _copy_atomically(source: Path, dest: Path) -> None:
@@ -79,3 +77,8 @@ def _copy_atomically(source: Path, dest: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _reason(exc: OSError) -> str:
+    """The system's words for it, without the paths (they are this host's business)."""
+    return exc.strerror or type(exc).__name__

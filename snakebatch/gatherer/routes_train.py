@@ -115,7 +115,7 @@ async def train(request: Request) -> JSONResponse:
     target, params, upload_id = parse_params(dict(request.query_params))
     rt.limiter.check(who)
     if upload_id is not None:
-        meta, path = rt.uploads.get(upload_id)
+        meta, path = await anyio.to_thread.run_sync(rt.uploads.get, upload_id)
         source = await anyio.to_thread.run_sync(_check_upload, path, meta.format, target)
     else:
         limit = rt.config.limits.train_body_bytes

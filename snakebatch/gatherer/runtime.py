@@ -1,10 +1,11 @@
 """Everything a request handler needs, built once per process from the configuration.
 
-The backend (local mesh or AWS), the job store, the coordinator, uploads, the model
-cache, rate limits and keys. The host leader (``leader.py``) additionally runs the
-local worker pool, the report drainer and ``Coordinator.resume()``; the other
-gunicorn workers only submit work and read state, which every backend shares through
-its store (SQLite files locally, S3/SQS/DynamoDB on aws).
+The backend (local mesh or AWS), the job store, the coordinator, uploads (published to
+the backend's store, so any instance can train on them), the model cache, rate limits
+and keys. The host leader (``leader.py``) additionally runs the local worker pool, the
+report drainer and ``Coordinator.resume()``; the other gunicorn workers only submit work
+and read state, which every backend shares through its store (SQLite files locally,
+S3/SQS/DynamoDB on aws).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class Runtime:
             backend=backend,
             jobs=jobs,
             coordinator=Coordinator(backend, jobs),
-            uploads=UploadStore(config.home / "uploads", config.limits.upload_bytes),
+            uploads=UploadStore(config.home / "uploads", config.limits.upload_bytes, backend.store),
             models=ModelCache(config.home / "model-cache"),
             limiter=KeyedRateLimiter(config.limits.train_per_minute, config.limits.train_burst),
             spawn=SpawnMeter(
