@@ -165,7 +165,12 @@ class _Block:
             return v >= thr if neg else v < thr
 
     def holds(self, lit: tuple, row: int) -> bool:
-        return bool(self.truth(lit, np.array([row]))[0])
+        i, kind, thr, neg = lit
+        if kind == KIND_NZ:
+            v = (float(self.x[i, row]) - float(self.mean[i])) / float(self.std[i])
+        else:
+            v = float(self.arrays[kind][i, row])
+        return v >= thr if neg else v < thr
 
     def midpoint(self, i: int, t: int, f: int) -> tuple:
         a, b = float(self.x[i, t]), float(self.x[i, f])
