@@ -1,3 +1,7 @@
+locals {
+  uploads_prefix = "uploads/"
+}
+
 resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_18:Access logs would need a second bucket per env; CloudTrail data events cover audit.
   #checkov:skip=CKV_AWS_144:Job staging is short-lived scratch data, rebuilt from the upload; no cross-region copy.
@@ -56,6 +60,21 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
     expiration {
       days = var.jobs_expiry_days
+    }
+  }
+
+  # Gatherer uploads (snakebatch.gatherer.uploads.PREFIX): only the gatherer's role
+  # reads them; a training run copies what it needs into jobs/ when it stages.
+  rule {
+    id     = "expire-uploads"
+    status = "Enabled"
+
+    filter {
+      prefix = local.uploads_prefix
+    }
+
+    expiration {
+      days = var.uploads_expiry_days
     }
   }
 

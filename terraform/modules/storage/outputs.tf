@@ -13,6 +13,11 @@ output "jobs_prefix" {
   value       = var.jobs_prefix
 }
 
+output "uploads_prefix" {
+  description = "Key prefix of gatherer uploads; the gatherer's role needs read/write there, the shards' role nothing."
+  value       = local.uploads_prefix
+}
+
 output "table_name" {
   description = "Name of the job table (SNAKEBATCH_JOB_TABLE)."
   value       = aws_dynamodb_table.jobs.name

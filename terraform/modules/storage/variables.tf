@@ -30,6 +30,17 @@ variable "jobs_expiry_days" {
   }
 }
 
+variable "uploads_expiry_days" {
+  description = "Days after which gatherer uploads (uploads/{id}/...) expire; an upload only has to outlive the trainings started from it."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.uploads_expiry_days >= 1 && var.uploads_expiry_days <= 3650
+    error_message = "uploads_expiry_days must be between 1 and 3650."
+  }
+}
+
 variable "noncurrent_version_expiry_days" {
   description = "Days a replaced or deleted object version is kept (versioning protects against overwrite, not forever)."
   type        = number

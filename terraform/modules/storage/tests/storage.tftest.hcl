@@ -34,6 +34,10 @@ run "bucket_is_private_versioned_encrypted_and_expires_staging" {
     error_message = "Staged jobs under jobs/ must expire."
   }
   assert {
+    condition     = [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.expiration[0].days if r.id == "expire-uploads"][0] == 7 && [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.filter[0].prefix if r.id == "expire-uploads"][0] == "uploads/" && output.uploads_prefix == "uploads/"
+    error_message = "Gatherer uploads under uploads/ must expire."
+  }
+  assert {
     condition     = one(data.aws_iam_policy_document.tls_only.statement).effect == "Deny" && one(one(data.aws_iam_policy_document.tls_only.statement).condition).variable == "aws:SecureTransport"
     error_message = "The bucket policy must deny non-TLS access."
   }
@@ -78,4 +82,12 @@ run "rejects_zero_day_expiry" {
     jobs_expiry_days = 0
   }
   expect_failures = [var.jobs_expiry_days]
+}
+
+run "rejects_zero_day_upload_expiry" {
+  command = plan
+  variables {
+    uploads_expiry_days = 0
+  }
+  expect_failures = [var.uploads_expiry_days]
 }
