@@ -24,6 +24,7 @@ from snakebatch.engine.generators import NUMERIC_PROFILE, Literal, Oppose
 
 FALLBACK_TRIES = 8
 NUMERIC_KINDS = ("N", "NZ", "NL", "NMG", "ND")  # kind codes of the fused kernel
+NZ = NUMERIC_KINDS.index("NZ")
 
 
 class Bucket:
@@ -76,7 +77,7 @@ def _fused_clause(
     specs, truth = built
     stats = b.ds.column_stats
     clause = [
-        [i, [*stats[i][:2], thr], neg, "NZ"] if kind == 1 else [i, thr, neg, NUMERIC_KINDS[kind]]
+        [i, [*stats[i][:2], thr], neg, "NZ"] if kind == NZ else [i, thr, neg, NUMERIC_KINDS[kind]]
         for i, kind, thr, neg in specs
     ]
     return clause, truth

@@ -18,6 +18,7 @@ from snakebatch.engine.dataset import Dataset
 from snakebatch.engine.errors import LayerVerificationError
 from snakebatch.engine.generators import make_oppose, original_oppose
 from snakebatch.engine.sat import Bucket, construct_clause, local_sat
+from snakebatch.engine.train import fit
 from snakebatch.engine.verify import check_bucket, clause_truth
 
 PATHS = [False, True] if columns._compiled is not None else [False]
@@ -262,3 +263,11 @@ def test_check_bucket_malformed_conditions_are_typed_errors(trained, key, cond, 
     broken = {**b, "lookalikes": {**b["lookalikes"], key: [cond]}}
     with pytest.raises(LayerVerificationError, match=message):
         check_bucket(ds, broken, truth)
+
+
+def test_fused_models_do_not_depend_on_workers():
+    rows, _ = _numeric_rows(120, seed=4)
+    one = fit(rows, n_layers=2, bucket=30, seed=9)
+    two = fit(rows, n_layers=2, bucket=30, seed=9, workers=2)
+    assert one.config["oppose_profile"] == "scientific"
+    assert one.layers == two.layers
