@@ -53,6 +53,11 @@ PURE_WHEEL = re.compile(r"^snakebatch-[0-9][^-]*-py3-none-any\.whl$")
 
 def stage_sources(repo: Path, dest: Path) -> None:
     """The project without compiled-extension sources, build output or caches."""
+    missing = [name for name in PROJECT_FILES if not (repo / name).is_file()]
+    if missing or not (repo / "snakebatch").is_dir():
+        raise LayerBuildError(
+            f"{repo} is not the snakebatch project: missing {missing or 'snakebatch/'}"
+        )
     for name in PROJECT_FILES:
         shutil.copyfile(repo / name, dest / name)
     for path in sorted((repo / "snakebatch").rglob("*")):
@@ -82,10 +87,10 @@ def build_wheel(out: Path, *, repo: Path = REPO) -> Artefact:
             **os.environ,
             "SOURCE_DATE_EPOCH": str(FIXED_MTIME),
             "PYTHONPATH": os.pathsep.join(
-                [str(setuptools_vendor()), os.environ.get("PYTHONPATH", "")]
+                p for p in (str(setuptools_vendor()), os.environ.get("PYTHONPATH")) if p
             ),
         }
-        subprocess.run(
+        pip = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -101,9 +106,12 @@ def build_wheel(out: Path, *, repo: Path = REPO) -> Artefact:
                 str(stage),
             ],
             env=env,
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
         )
+        if pip.returncode != 0:
+            raise LayerBuildError(f"pip wheel failed:\n{pip.stderr.strip()[-3000:]}")
         built = sorted(p.name for p in wheels.glob("*.whl"))
         if len(built) != 1 or not PURE_WHEEL.match(built[0]):
             raise LayerBuildError(
@@ -183,13 +191,6 @@ def _artefact(path: Path, *, entries: int) -> Artefact:
     return Artefact(path, hashlib.sha256(data).hexdigest(), len(data), entries)
 
 
-def describe_error(exc: Exception) -> str:
-    """One message for the failures a build can meet, for the command lines."""
-    if isinstance(exc, subprocess.CalledProcessError):
-        return f"{exc.cmd[:4]} failed:\n{exc.stderr.decode(errors='replace')}"
-    return str(exc)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m layers.gatherer", description=__doc__.splitlines()[0]
@@ -200,8 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         artefacts = build_gatherer(args.out)
-    except (LayerBuildError, OSError, subprocess.CalledProcessError) as exc:
-        print(f"error: {describe_error(exc)}", file=sys.stderr)
+    except (LayerBuildError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     for art in artefacts:
         print(f"{art.path}  {art.size:,} bytes  {art.entries} files  sha256 {art.sha256}")

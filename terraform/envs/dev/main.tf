@@ -2,6 +2,11 @@ locals {
   repo_root = "${path.root}/../../.."
   settings  = jsondecode(file("${local.repo_root}/snakebatch/settings.json"))
   tags      = { project = "snakebatch", environment = "dev", managed-by = "terraform" }
+
+  # python -m layers.build leaves exactly one wheel in build/gatherer/; it is only
+  # looked for when neither wheel_s3_uri nor gatherer_wheel_path is given.
+  gatherer_build = "${local.repo_root}/build/gatherer"
+  built_wheels   = var.wheel_s3_uri != "" || var.gatherer_wheel_path != null ? [] : [for f in fileset(local.gatherer_build, "snakebatch-*.whl") : "${local.gatherer_build}/${f}"]
 }
 
 # Same stack as prod with "-dev" names, so both fit in one account; throwaway
@@ -27,6 +32,8 @@ module "snakebatch" {
     systemd_unit_path        = "${local.repo_root}/gatherer/snakebatch-gatherer.service"
     wheel_s3_uri             = var.wheel_s3_uri
     docs_s3_uri              = var.docs_s3_uri
+    wheel_path               = var.gatherer_wheel_path != null ? var.gatherer_wheel_path : (length(local.built_wheels) == 0 ? "" : one(local.built_wheels))
+    docs_path                = var.gatherer_docs_path != null ? var.gatherer_docs_path : "${local.gatherer_build}/docs.tar.gz"
     ingress_cidr_blocks      = var.ingress_cidr_blocks
     max_size                 = 1
   }

@@ -36,6 +36,7 @@ module "snakebatch" {
     cloud_init_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
     systemd_unit_path        = "${local.repo_root}/gatherer/snakebatch-gatherer.service"
     wheel_s3_uri             = "s3://snake-batch-jobs/releases/snakebatch-0.1.0-py3-none-any.whl"
+    docs_path                = var.gatherer_docs_path
     ingress_cidr_blocks      = ["127.0.0.1/32"]
   }
 

@@ -37,3 +37,8 @@ output "shard_for" {
   description = "Shard of each shard_hash_samples entry."
   value       = module.snakebatch.shard_for
 }
+
+output "gatherer_artifacts" {
+  description = "s3:// URIs of the wheel and docs tarball the gatherer installs."
+  value       = module.snakebatch.gatherer_artifacts
+}

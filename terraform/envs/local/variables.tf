@@ -41,3 +41,9 @@ variable "shard_hash_samples" {
   }))
   default = []
 }
+
+variable "gatherer_docs_path" {
+  description = "Docs tarball uploaded under artifacts/ (as prod does with build/gatherer/docs.tar.gz); \"\" for none."
+  type        = string
+  default     = ""
+}

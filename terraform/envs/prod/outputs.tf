@@ -22,3 +22,8 @@ output "gatherer_url" {
   description = "HTTPS URL of the gatherer, when it has a load balancer."
   value       = module.snakebatch.gatherer_url
 }
+
+output "gatherer_artifacts" {
+  description = "s3:// URIs of the wheel and docs tarball the gatherer installs."
+  value       = module.snakebatch.gatherer_artifacts
+}

@@ -42,12 +42,25 @@ variable "certificate_arn" {
 }
 
 variable "wheel_s3_uri" {
-  description = "s3:// URI of the snakebatch wheel the gatherer installs."
+  description = "s3:// URI of a wheel the gatherer installs instead of the built one; empty uploads build/gatherer/snakebatch-*.whl."
   type        = string
+  default     = ""
 }
 
 variable "docs_s3_uri" {
-  description = "s3:// URI of the docs tarball the gatherer serves; empty for none."
+  description = "s3:// URI of a docs tarball the gatherer serves instead of the built one; empty uploads build/gatherer/docs.tar.gz."
   type        = string
   default     = ""
+}
+
+variable "gatherer_wheel_path" {
+  description = "Gatherer wheel to upload; null uses the one snakebatch-*.whl in build/gatherer/ (python -m layers.build)."
+  type        = string
+  default     = null
+}
+
+variable "gatherer_docs_path" {
+  description = "Docs tarball to upload; null uses build/gatherer/docs.tar.gz (python -m layers.build), \"\" serves no docs."
+  type        = string
+  default     = null
 }

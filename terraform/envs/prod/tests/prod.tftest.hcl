@@ -57,6 +57,7 @@ variables {
   ingress_cidr_blocks = ["0.0.0.0/0"]
   certificate_arn     = "arn:aws:acm:eu-west-3:123456789012:certificate/abc"
   wheel_s3_uri        = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
+  gatherer_docs_path  = "../../modules/snakebatch/tests/docs.tar.gz"
 }
 
 run "prod_is_the_full_stack_behind_https" {
@@ -73,5 +74,24 @@ run "prod_is_the_full_stack_behind_https" {
   assert {
     condition     = output.shard_environment["SNAKEBATCH_REPORTS_QUEUE_URL"] == "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" && output.shard_environment["SNAKEBATCH_SHARD_COUNT"] == "100"
     error_message = "Shards must be told the queue URL and the shard count."
+  }
+}
+
+# What python -m layers.build + terraform apply does: no URIs given, the built wheel and
+# docs tarball (fixtures here, build/gatherer/ by default) are uploaded and used.
+run "prod_uploads_the_built_gatherer_artefacts" {
+  command = plan
+
+  variables {
+    wheel_s3_uri        = ""
+    gatherer_wheel_path = "../../modules/snakebatch/tests/snakebatch-0.0.0-py3-none-any.whl"
+  }
+
+  assert {
+    condition = output.gatherer_artifacts == {
+      wheel_s3_uri = "s3://snake-batch-jobs/artifacts/gatherer/${filemd5("../../modules/snakebatch/tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
+      docs_s3_uri  = "s3://snake-batch-jobs/artifacts/gatherer/${filemd5("../../modules/snakebatch/tests/docs.tar.gz")}/docs.tar.gz"
+    }
+    error_message = "Prod must install the uploaded wheel and serve the uploaded docs."
   }
 }
