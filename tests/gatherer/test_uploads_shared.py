@@ -9,18 +9,21 @@ upload must be a precise JSON error with nothing left claiming to exist.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import anyio
 import boto3
 import pytest
 from starlette.testclient import TestClient
 
+from snakebatch.backends.local_store import DirectoryStore
 from snakebatch.gatherer import GathererConfig, create_app
-from snakebatch.gatherer.uploads import data_key, meta_key
+from snakebatch.gatherer.uploads import UploadStore, data_key, meta_key
 from tests.aws.conftest import CREDENTIALS, REGION
 from tests.aws.resources import provision
 from tests.aws.test_end_to_end import make_cloud
@@ -90,6 +93,24 @@ def test_upload_on_a_trains_on_b_to_the_same_model(tmp_path, shared, titanic_csv
         assert uploads_on(tmp_path / "b") == [upload_id], "B keeps its fetched copy"
         again = train(b, upload_id=upload_id)
         assert finished_model(b, again) == model_direct
+
+
+def test_concurrent_first_fetches_on_one_instance_agree(tmp_path, shared, titanic_csv):
+    """Several trains of a new upload at once on B: each fetch lands whole, none clash."""
+
+    async def body():
+        yield titanic_csv
+
+    a = UploadStore(tmp_path / "a", 1 << 20, DirectoryStore(shared))
+    up = anyio.run(a.receive, body())
+    b = UploadStore(tmp_path / "b", 1 << 20, DirectoryStore(shared))
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: b.get(up.upload_id), range(8)))
+    assert {meta for meta, _ in results} == {up}
+    path = results[0][1]
+    assert all(p == path for _, p in results)
+    assert path.read_bytes() == titanic_csv
+    assert sorted(q.name for q in path.parent.iterdir()) == ["data.csv", "meta.json"]
 
 
 def test_unknown_half_written_and_garbled_uploads_are_404(tmp_path, shared, titanic_csv):
