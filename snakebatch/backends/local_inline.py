@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
 from snakebatch.backends.base import BackendError, ObjectMissing, Received
@@ -33,6 +34,12 @@ class MemoryStore:
 
     def exists(self, key: str) -> bool:
         return key in self.objects
+
+    def put_file(self, key: str, path: Path) -> None:
+        self.put(key, Path(path).read_bytes())
+
+    def get_file(self, key: str, path: Path) -> None:
+        Path(path).write_bytes(self.get(key))
 
 
 class MemoryQueue:
