@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYX    := $(shell find snakebatch -name '*.pyx')
 
-.PHONY: demo test lint bench layer install system-deps clean
+.PHONY: demo test lint bench layer gatherer install system-deps clean
 
 $(STAMP): pyproject.toml setup.py $(PYX)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,9 +37,14 @@ BENCHES := inference train mesh simulator_calibration gatherer_load aws
 bench: $(STAMP)
 	for b in $(BENCHES); do $(PY) -m bench.$$b || exit 1; done
 
-# Lambda artefacts for Terraform: build/layer/snakebatch-layer.zip, build/lambda/function.zip
+# Everything Terraform deploys: build/layer/snakebatch-layer.zip, build/lambda/function.zip
+# and the gatherer's build/gatherer/snakebatch-*.whl + docs.tar.gz
 layer: $(STAMP)
 	$(PY) -m layers.build
+
+# Only the gatherer's wheel and docs tarball (seconds; no compiler needed)
+gatherer: $(STAMP)
+	$(PY) -m layers.gatherer
 
 clean:
 	rm -rf $(VENV) build *.egg-info artifacts
