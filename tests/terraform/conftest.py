@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
+from layers.gatherer import build_docs
 from tests.support import free_port
 from tests.terraform.tfcli import Terraform, TerraformError, finish
 
@@ -88,11 +89,13 @@ def write_zip(path: Path, name: str, body: str) -> Path:
 class Artefacts:
     layer: Path
     function: Path
+    docs: Path
 
 
 @pytest.fixture(scope="session")
 def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Artefacts:
-    """Small stand-ins for build/: the apply only needs zips Lambda accepts."""
+    """Small stand-ins for the Lambda zips (the apply only needs zips Lambda accepts) and
+    the real docs tarball, which takes milliseconds to build."""
     d = tmp_path_factory.mktemp("artefacts")
     return Artefacts(
         layer=write_zip(d / "layer.zip", "python/snake_stub.py", "ENGINE = 'stub'\n"),
@@ -101,6 +104,7 @@ def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Artefacts:
             "functions/handler_snake.py",
             "def handler(event, context):\n    return event\n",
         ),
+        docs=build_docs(d).path,
     )
 
 
@@ -112,6 +116,7 @@ class LocalDeploy:
     apply_tf: Terraform
     plan_tf: Terraform
     vars: list[str]
+    plan_vars: list[str]
     samples: list[tuple[str, str]]
     applied: bool = False
     destroyed: bool = False
@@ -146,6 +151,7 @@ class LocalDeploy:
                 "-no-color",
                 "-lock=false",
                 *self.vars,
+                *self.plan_vars,
                 "-var",
                 "create_gatherer=true",
             )
@@ -309,6 +315,9 @@ def local_deploy(
             "-var",
             f"function_zip_path={artefacts.function}",
         ],
+        # The docs upload is planned, not applied: moto ignores the Condition of the
+        # bucket's TLS-only Deny, so it refuses every object write to the stack's bucket.
+        plan_vars=["-var", f"gatherer_docs_path={artefacts.docs}"],
         samples=SAMPLES,
     )
     worker = threading.Thread(target=deploy.run, name="terraform-local-apply", daemon=True)

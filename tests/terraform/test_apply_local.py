@@ -9,6 +9,7 @@ root checks and checkov keep running in the background while these wait and dest
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -17,7 +18,7 @@ import boto3
 import pytest
 
 from snakebatch.settings import Settings, defaults, env_name, shard_for, shard_function_name
-from tests.terraform.conftest import APPLY_SHARDS, SAMPLES, LocalDeploy
+from tests.terraform.conftest import APPLY_SHARDS, SAMPLES, Artefacts, LocalDeploy
 
 pytestmark = pytest.mark.terraform
 
@@ -153,6 +154,17 @@ def test_bucket_is_encrypted_private_versioned_tls_only_and_expires_jobs(aws: An
     assert deny["Condition"]["Bool"]["aws:SecureTransport"] == "false"
 
 
+def test_no_lifecycle_rule_expires_the_gatherer_artefacts(aws: Any) -> None:
+    """The gatherer fetches artifacts/ at every boot (scale-out, instance refresh)."""
+    rules = aws("s3").get_bucket_lifecycle_configuration(Bucket=defaults()["bucket"])["Rules"]
+    expiring = [r for r in rules if r["Status"] == "Enabled" and "Expiration" in r]
+    assert expiring, "expected the jobs/ staging expiry"
+    for rule in expiring:
+        found = rule.get("Filter", {})
+        prefix = found.get("Prefix", found.get("And", {}).get("Prefix", rule.get("Prefix", "")))
+        assert prefix and not "artifacts/gatherer/".startswith(prefix), rule
+
+
 def test_every_shard_has_every_alarm_on_the_topic(deployed: LocalDeploy, aws: Any) -> None:
     cw = aws("cloudwatch")
     alarms = cw.describe_alarms(AlarmNames=alarm_names(deployed))["MetricAlarms"]
@@ -199,7 +211,7 @@ def test_shard_role_is_scoped(aws: Any) -> None:
     assert statements["UpdateJobTable"]["Resource"][0].endswith(f":table/{defaults()['job_table']}")
 
 
-def test_plan_of_the_full_100_shard_env(deployed: LocalDeploy) -> None:
+def test_plan_of_the_full_100_shard_env(deployed: LocalDeploy, artefacts: Artefacts) -> None:
     """The default env (100 shards, gatherer on) plans cleanly against the same server."""
     out = deployed.plan_output
     match = re.search(r"Plan: (\d+) to add, (\d+) to change, (\d+) to destroy", out)
@@ -210,6 +222,10 @@ def test_plan_of_the_full_100_shard_env(deployed: LocalDeploy) -> None:
         assert f'"{name}-duration-p99"' in out
     assert "module.snakebatch.module.mesh.aws_lambda_function.shard[100]" not in out
     assert "module.snakebatch.module.gatherer[0].aws_autoscaling_group.this" in out
+    # The built docs tarball is uploaded under artifacts/, keyed by its MD5.
+    digest = hashlib.md5(artefacts.docs.read_bytes()).hexdigest()
+    assert "module.snakebatch.aws_s3_object.gatherer_docs[0] will be created" in out
+    assert f'"artifacts/gatherer/{digest}/docs.tar.gz"' in out
     # 100 x (function, alias, log group, 2 async configs, 5 alarms) + the rest
     assert int(match.group(1)) >= 100 * 10
 

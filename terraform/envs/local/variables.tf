@@ -43,7 +43,7 @@ variable "shard_hash_samples" {
 }
 
 variable "gatherer_docs_path" {
-  description = "Docs tarball uploaded under artifacts/ (as prod does with build/gatherer/docs.tar.gz); \"\" for none."
+  description = "Docs tarball uploaded under artifacts/ as prod does with build/gatherer/docs.tar.gz; \"\" for none. The tests only plan it: moto ignores the Condition of the bucket's TLS-only Deny and refuses every object write."
   type        = string
   default     = ""
 }
