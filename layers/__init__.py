@@ -1,1 +1,1 @@
-"""Builds the Lambda artefacts: the engine layer and the handler's function zip."""
+"""Builds what Terraform deploys: the Lambda layer and zip, the gatherer's wheel and docs."""
