@@ -144,11 +144,12 @@ def _wheel_entries(wheel: Path) -> int:
 
 def served_pages(docs: Path, pages: Iterable[str] = PAGES) -> list[Path]:
     """The docs the gatherer serves that exist, in page order; none is an error."""
+    names = list(pages)
     if not docs.is_dir():
         raise LayerBuildError(f"docs folder {docs} does not exist")
-    found = [docs / f"{name}.md" for name in pages if (docs / f"{name}.md").is_file()]
+    found = [docs / f"{name}.md" for name in names if (docs / f"{name}.md").is_file()]
     if not found:
-        raise LayerBuildError(f"none of the served pages {list(pages)} is in {docs}")
+        raise LayerBuildError(f"none of the served pages {names} is in {docs}")
     return found
 
 
