@@ -244,6 +244,7 @@ class LocalBackend:
         visibility_timeout_s: float = 300.0,
         max_report_bytes: int = SQS_MAX_BODY_BYTES,
         handler: str = "snakebatch.mesh.roles:dispatch",
+        store_report_bodies: bool = True,
     ) -> None:
         if workers < 0:
             raise BackendError(f"workers must be 0 or more, got {workers}")
@@ -256,6 +257,10 @@ class LocalBackend:
         self.workers = workers
         self.governor = _shared_governor(governor, self.home / "mesh.sqlite")
         self.handler = handler
+        # Leaves write their report bodies to the store and send a pointer: the same
+        # disk write for the worker, and the coordinator, which shares the cores with
+        # the workers, never parses or re-writes a body while they run.
+        self.store_report_bodies = store_report_bodies
         self.visibility_timeout_s = visibility_timeout_s
         self.store = DirectoryStore(self.home / "store")
         db_path = self.home / "mesh.sqlite"
@@ -303,6 +308,7 @@ class LocalBackend:
             "visibility_timeout_s": self.visibility_timeout_s,
             "max_report_bytes": self.reports.max_body_bytes,
             "handler": self.handler,
+            "store_report_bodies": self.store_report_bodies,
         }
 
     def check(self) -> None:

@@ -132,6 +132,7 @@ def worker_main(config: dict[str, Any], stop: Any, parent_pid: int) -> None:
         visibility_timeout_s=config["visibility_timeout_s"],
         max_report_bytes=config["max_report_bytes"],
         handler=config["handler"],
+        store_report_bodies=config["store_report_bodies"],
     )
     handler = resolve_handler(config["handler"])
     waiting: list[threading.Thread] = []

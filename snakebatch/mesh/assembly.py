@@ -5,37 +5,110 @@ is the chain order (first match wins); between leaves any order routes the same,
 because their paths exclude each other, so leaves are sorted by path (pre-order) to
 make the same seed give a byte-identical ``model.json`` whatever order reports
 arrived in. The assembler never trains anything.
+
+Leaves encode their buckets in the engine writer's own bucket shape
+(``canonical_buckets``) and say so (``buckets_as_model``), so the assembler can splice
+each stored report's bucket text into the model without parsing or re-encoding it:
+the JSON of a bucket survives a parse/encode round trip byte for byte, so the spliced
+model is the one ``dumps_model`` would write. A report without the mark is parsed and
+re-encoded, which gives the same bytes, only slower.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from snakebatch.engine.model import BANNER, SnakeModel
+from snakebatch.engine.modelio import dumps_model, model_to_dict
+
+#: Keys of a leaf report besides ``buckets``, which is encoded last.
+REPORT_HEAD_KEYS = frozenset(
+    ("kind", "model_id", "layer", "leaf_id", "order", "path", "n_rows", "buckets_as_model")
+)
+_BUCKETS_KEY = b',"buckets":['
 
 
 class AssemblyError(ValueError):
     """The reports do not make a whole model (a layer missing or not covering every row)."""
 
 
+@dataclass(frozen=True)
+class LeafText:
+    """One leaf for the text assembler: where it sorts, what it covers, and its buckets
+    as model JSON (``bucket,bucket,...``; empty for a leaf without buckets)."""
+
+    order: str
+    leaf_id: str
+    n_rows: int
+    n_buckets: int
+    buckets_json: bytes
+
+
 def model_key(model_id: str, *, stripped: bool = False) -> str:
     return f"jobs/{model_id}/model{'_stripped' if stripped else ''}.json"
 
 
-def order_leaves(leaves: Sequence[dict]) -> list[dict]:
-    return sorted(leaves, key=lambda r: (r["order"], r["leaf_id"]))
+def canonical_buckets(buckets: Sequence[dict]) -> list[dict]:
+    """Buckets exactly as the engine's writer puts them in ``model.json``."""
+    frame = SnakeModel(header=["target"], datatypes=["T"], targets=[], layers=[list(buckets)])
+    return model_to_dict(frame)["layers"][0]
+
+
+def order_leaves(leaves: Sequence[Any]) -> list[Any]:
+    """Leaves (report dicts or ``LeafText``) in chain order: by path, then id."""
+
+    def key(r: Any) -> tuple[str, str]:
+        return (r["order"], r["leaf_id"]) if isinstance(r, dict) else (r.order, r.leaf_id)
+
+    return sorted(leaves, key=key)
 
 
 def chain_of(leaves: Sequence[dict]) -> list[dict]:
     return [bucket for report in order_leaves(leaves) for bucket in report["buckets"]]
 
 
-def check_layer(layer: int, leaves: Sequence[dict], n_rows: int) -> None:
+def check_layer(layer: int, leaves: Sequence[Any], n_rows: int) -> None:
     """Leaves of a layer partition the rows: their conditional cores cover each row once."""
-    covered = sum(r["n_rows"] for r in leaves)
+    covered = sum(r["n_rows"] if isinstance(r, dict) else r.n_rows for r in leaves)
     if covered != n_rows:
         raise AssemblyError(f"layer {layer}: leaves cover {covered} rows of {n_rows}")
+
+
+def _check_layers(n_layers: int, leaves_by_layer: Sequence[Sequence[Any]], n_rows: int) -> None:
+    if len(leaves_by_layer) != n_layers:
+        raise AssemblyError(f"expected {n_layers} layers, got {len(leaves_by_layer)}")
+    for layer, leaves in enumerate(leaves_by_layer):
+        check_layer(layer, leaves, n_rows)
+
+
+def _frame(
+    header: list[str],
+    datatypes: list[str],
+    targets: list[Any],
+    population: list[dict],
+    config: dict[str, Any],
+    tau: int,
+    counts: Sequence[tuple[int, int]],
+    layers: list[list[dict]],
+) -> SnakeModel:
+    """The model around its layers; ``counts`` is (leaves, buckets) per layer, for the log."""
+    per_layer = ", ".join(f"{leaves} leaves/{buckets} buckets" for leaves, buckets in counts)
+    log = (
+        BANNER + f"Trained on the SnakeBatch mesh: {len(targets)} rows, {config['n_layers']} "
+        f"layers (tau={tau}, bucket={config['bucket']}); per layer: {per_layer}\n"
+    )
+    return SnakeModel(
+        header=list(header),
+        datatypes=list(datatypes),
+        targets=list(targets),
+        layers=layers,
+        population=list(population),
+        config=dict(config),
+        log=log,
+    )
 
 
 def assemble(
@@ -48,26 +121,79 @@ def assemble(
     tau: int,
     leaves_by_layer: Sequence[Sequence[dict]],
 ) -> SnakeModel:
-    n_layers = config["n_layers"]
-    if len(leaves_by_layer) != n_layers:
-        raise AssemblyError(f"expected {n_layers} layers, got {len(leaves_by_layer)}")
-    for layer, leaves in enumerate(leaves_by_layer):
-        check_layer(layer, leaves, len(targets))
+    _check_layers(config["n_layers"], leaves_by_layer, len(targets))
     layers = [chain_of(leaves) for leaves in leaves_by_layer]
-    counts = ", ".join(
-        f"{len(leaves)} leaves/{len(chain)} buckets"
-        for leaves, chain in zip(leaves_by_layer, layers, strict=True)
+    counts = [
+        (len(leaves), len(chain)) for leaves, chain in zip(leaves_by_layer, layers, strict=True)
+    ]
+    return _frame(header, datatypes, targets, population, config, tau, counts, layers)
+
+
+def split_report(body: bytes) -> tuple[dict[str, Any], bytes, int | None]:
+    """A stored leaf report as (its fields but buckets, its buckets as model JSON,
+    how many buckets when it had to be parsed to know).
+
+    The bucket text is cut out of the body when the report says its buckets are in the
+    model's shape and its head (everything before ``"buckets"``, the last key) parses
+    with exactly the known keys: a cut anywhere but at the top level leaves brackets
+    open and does not parse. Otherwise the report is parsed and its buckets re-encoded.
+    """
+    at = body.find(_BUCKETS_KEY)
+    head: Any = None
+    if at > 0 and body.endswith(b"]}"):
+        try:
+            head = json.loads(body[:at] + b"}")
+        except ValueError:
+            head = None
+    if isinstance(head, dict) and head.keys() == REPORT_HEAD_KEYS and head["buckets_as_model"]:
+        return head, body[at + len(_BUCKETS_KEY) : -2], None
+    report = json.loads(body)
+    if not isinstance(report, dict) or not isinstance(report.get("buckets"), list):
+        raise AssemblyError("a stored leaf report has no bucket list")
+    buckets = canonical_buckets(report.pop("buckets"))
+    return report, _encode(buckets)[1:-1], len(buckets)
+
+
+def assemble_json(
+    *,
+    header: list[str],
+    datatypes: list[str],
+    targets: list[Any],
+    population: list[dict],
+    config: dict[str, Any],
+    tau: int,
+    leaves_by_layer: Sequence[Sequence[LeafText]],
+) -> tuple[bytes, bytes]:
+    """``model.json`` and ``model_stripped.json`` (compact), byte-identical to
+    ``dumps_model(assemble(...), compact=True)`` over the same leaves, from their
+    bucket text: the frame is written by the engine with empty layers, then the layers
+    are spliced in where its empty placeholder is."""
+    n_layers = config["n_layers"]
+    _check_layers(n_layers, leaves_by_layer, len(targets))
+    ordered = [order_leaves(leaves) for leaves in leaves_by_layer]
+    counts = [(len(leaves), sum(t.n_buckets for t in leaves)) for leaves in ordered]
+    layers = (
+        b"["
+        + b",".join(
+            b"[" + b",".join(t.buckets_json for t in leaves if t.buckets_json) + b"]"
+            for leaves in ordered
+        )
+        + b"]"
     )
-    log = (
-        BANNER + f"Trained on the SnakeBatch mesh: {len(targets)} rows, {n_layers} layers "
-        f"(tau={tau}, bucket={config['bucket']}); per layer: {counts}\n"
-    )
-    return SnakeModel(
-        header=list(header),
-        datatypes=list(datatypes),
-        targets=list(targets),
-        layers=layers,
-        population=list(population),
-        config=dict(config),
-        log=log,
-    )
+    frame = _frame(header, datatypes, targets, population, config, tau, counts, [[]] * n_layers)
+    placeholder = b'"layers":' + _encode([[]] * n_layers) + b',"log":'
+    out = []
+    for stripped in (False, True):
+        text = dumps_model(frame, stripped=stripped, compact=True).encode()
+        # Strings escape their quotes, so the unescaped key occurs once, at the top level.
+        at = text.rfind(placeholder)
+        if at < 0 or text.find(placeholder) != at:
+            raise AssemblyError("the model writer's layout changed: no single layers key")
+        cut = at + len(b'"layers":')
+        out.append(text[:cut] + layers + text[at + len(placeholder) - len(b',"log":') :])
+    return out[0], out[1]
+
+
+def _encode(value: Any) -> bytes:
+    """The model writer's compact encoding (``dumps_model(compact=True)``)."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode()

@@ -12,7 +12,6 @@ nothing, and ``resume`` picks up unfinished jobs after a restart.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 import threading
@@ -24,8 +23,7 @@ from typing import Any
 
 from snakebatch.backends.base import Backend, Governor, ObjectMissing
 from snakebatch.engine.errors import SnakeError
-from snakebatch.engine.modelio import dumps_model
-from snakebatch.mesh.assembly import assemble, model_key
+from snakebatch.mesh.assembly import AssemblyError, LeafText, assemble_json, model_key, split_report
 from snakebatch.mesh.events import (
     COMPLETIONS,
     LEGACY_NOISE,
@@ -43,8 +41,8 @@ log = logging.getLogger(__name__)
 _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 #: A report that keeps failing for a non-permanent reason fails its job after this.
 MAX_REPORT_RECEIVES = 5
-#: Leaf bodies kept in memory from ingest to assembly (counted as encoded JSON), so the
-#: assembler need not re-read and re-parse what was just stored; beyond it, the store.
+#: Encoded leaf bodies the coordinator stored itself, kept in memory until assembly so
+#: the assembler need not read back what was just written; beyond it, the store.
 REPORT_CACHE_BYTES = 128 * 1024 * 1024
 
 
@@ -134,7 +132,7 @@ class Coordinator:
         self.governor = governor
         self._lock = threading.Lock()
         self._assembling: set[str] = set()
-        self._bodies: dict[str, dict[tuple[int, str], tuple[dict, int]]] = {}
+        self._bodies: dict[str, dict[tuple[int, str], bytes]] = {}
         self._cached_bytes = 0
 
     # -- submitting -------------------------------------------------------------
@@ -205,43 +203,58 @@ class Coordinator:
             )
             self._forget_bodies(model_id)
             return
-        report = load_leaf(self.backend.store, message)
-        key = report_key(model_id, report["layer"], report["leaf_id"])
-        size = 0
-        if "body_key" not in message:
-            data = encode(report)
-            self.backend.store.put(key, data)
-            size = len(data)
+        key = report_key(model_id, message["layer"], message["leaf_id"])
+        data = None
+        if message.get("body_key") == key and isinstance(message.get("n_buckets"), int):
+            # Stored by the leaf: count it now, read it at assembly.
+            if not self.backend.store.exists(key):
+                raise ObjectMissing(key)
+            n_buckets = message["n_buckets"]
+        else:
+            report = load_leaf(self.backend.store, message)
+            n_buckets = len(report["buckets"])
+            if "body_key" not in message:
+                data = encode(report)
+                self.backend.store.put(key, data)
         entry = LeafEntry(
-            layer=int(report["layer"]),
-            leaf_id=report["leaf_id"],
-            order=report["order"],
-            n_rows=int(report["n_rows"]),
-            n_buckets=len(report["buckets"]),
+            layer=int(message["layer"]),
+            leaf_id=message["leaf_id"],
+            order=message["order"],
+            n_rows=int(message["n_rows"]),
+            n_buckets=n_buckets,
             report_key=key,
         )
-        if self.jobs.add_leaf(model_id, entry) and size:
-            self._keep_body(model_id, entry, report, size)
+        if self.jobs.add_leaf(model_id, entry) and data is not None:
+            self._keep_body(model_id, entry, data)
         self._maybe_assemble(job)
 
-    def _keep_body(self, model_id: str, entry: LeafEntry, report: dict, size: int) -> None:
+    def _keep_body(self, model_id: str, entry: LeafEntry, data: bytes) -> None:
         with self._lock:
-            if self._cached_bytes + size <= REPORT_CACHE_BYTES:
+            if self._cached_bytes + len(data) <= REPORT_CACHE_BYTES:
                 bodies = self._bodies.setdefault(model_id, {})
-                bodies[(entry.layer, entry.leaf_id)] = (report, size)
-                self._cached_bytes += size
+                bodies[(entry.layer, entry.leaf_id)] = data
+                self._cached_bytes += len(data)
 
     def _forget_bodies(self, model_id: str) -> None:
         with self._lock:
-            for _, size in self._bodies.pop(model_id, {}).values():
-                self._cached_bytes -= size
+            for data in self._bodies.pop(model_id, {}).values():
+                self._cached_bytes -= len(data)
 
-    def _body(self, model_id: str, entry: LeafEntry) -> dict:
+    def _leaf_text(self, model_id: str, entry: LeafEntry) -> LeafText:
         with self._lock:
-            cached = self._bodies.get(model_id, {}).get((entry.layer, entry.leaf_id))
-        if cached is not None:
-            return cached[0]
-        return json.loads(self.backend.store.get(entry.report_key))
+            data = self._bodies.get(model_id, {}).get((entry.layer, entry.leaf_id))
+        if data is None:
+            data = self.backend.store.get(entry.report_key)
+        head, buckets_json, n_buckets = split_report(data)
+        if (head.get("layer"), head.get("leaf_id")) != (entry.layer, entry.leaf_id):
+            raise AssemblyError(f"{entry.report_key} holds another leaf's report")
+        return LeafText(
+            entry.order,
+            entry.leaf_id,
+            entry.n_rows,
+            entry.n_buckets if n_buckets is None else n_buckets,
+            buckets_json,
+        )
 
     def _complete(self, job: JobRecord) -> bool:
         coverage = self.jobs.coverage(job.model_id)
@@ -281,10 +294,10 @@ class Coordinator:
     def _assemble(self, job: JobRecord) -> tuple[bytes, bytes]:
         p = job.params
         ds = load_dataset(self.backend.store, package_key(job.model_id))
-        by_layer: list[list[dict]] = [[] for _ in range(p["n_layers"])]
+        by_layer: list[list[LeafText]] = [[] for _ in range(p["n_layers"])]
         for entry in self.jobs.leaves(job.model_id):
             if entry.layer < p["n_layers"]:
-                by_layer[entry.layer].append(self._body(job.model_id, entry))
+                by_layer[entry.layer].append(self._leaf_text(job.model_id, entry))
         config = {
             "n_layers": p["n_layers"],
             "bucket": p["bucket"],
@@ -294,7 +307,7 @@ class Coordinator:
             "oppose_profile": p["oppose_profile"],
             "lookahead": p["lookahead"],
         }
-        model = assemble(
+        return assemble_json(
             header=ds.header,
             datatypes=ds.datatypes,
             targets=ds.targets,
@@ -302,10 +315,6 @@ class Coordinator:
             config=config,
             tau=p["tau"],
             leaves_by_layer=by_layer,
-        )
-        return (
-            dumps_model(model, compact=True).encode(),
-            dumps_model(model, stripped=True, compact=True).encode(),
         )
 
     def drain_once(self, wait_s: float = 2.0, max_messages: int = 10) -> int:

@@ -1,10 +1,13 @@
 """Leaf and error reports: their shape, their key in the store, spilling, retrying.
 
 A leaf sends ONE report with all its buckets. When the encoded report exceeds the
-queue's message limit (SQS: 256 KiB) the body goes to the store under the leaf's
-canonical key and the message carries only that key, so report size never limits N
-or the bucket count. The coordinator stores every ingested body under the same key
-before acknowledging, so one key per leaf holds it whichever way it travelled.
+queue's message limit (SQS: 256 KiB), or always on a backend whose
+``store_report_bodies`` is true (local: a file write costs a worker what a queue row
+would, and the coordinator then neither parses nor re-writes bodies while the
+workers run), the body goes to the store under the leaf's canonical key and the
+message carries only that key and the counts, so report size never limits N or the
+bucket count. The coordinator stores every ingested body under the same key before
+acknowledging, so one key per leaf holds it whichever way it travelled.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from snakebatch.backends.base import Backend, ObjectStore
+from snakebatch.mesh.assembly import canonical_buckets
 from snakebatch.mesh.events import Path, path_id, path_order
 
 T = TypeVar("T")
@@ -40,7 +44,9 @@ def leaf_report(
         "order": path_order(path),
         "path": path,
         "n_rows": n_rows,
-        "buckets": buckets,
+        # Buckets in the writer's shape, last: the assembler splices their text as is.
+        "buckets_as_model": True,
+        "buckets": canonical_buckets(buckets),
     }
 
 
@@ -63,15 +69,21 @@ def encode(body: dict[str, Any]) -> bytes:
 
 
 def send_report(backend: Backend, body: dict[str, Any]) -> None:
-    """Send ``body``; spill a leaf body that the queue could not carry."""
+    """Send ``body``; a leaf body the queue cannot carry (or that the backend wants in
+    the store) is stored first and the message points at it."""
+    if body.get("kind") != "leaf":
+        backend.reports.send(body)
+        return
     data = encode(body)
-    if len(data) <= backend.reports.max_body_bytes or body.get("kind") != "leaf":
+    in_store = getattr(backend, "store_report_bodies", False)
+    if not in_store and len(data) <= backend.reports.max_body_bytes:
         backend.reports.send(body)
         return
     key = report_key(body["model_id"], body["layer"], body["leaf_id"])
     backend.store.put(key, data)
     pointer = {k: v for k, v in body.items() if k not in ("buckets", "path")}
     pointer["body_key"] = key
+    pointer["n_buckets"] = len(body["buckets"])
     backend.reports.send(pointer)
 
 

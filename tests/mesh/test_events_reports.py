@@ -67,6 +67,31 @@ def test_a_valid_event_round_trips():
     assert parse_node_event(event).to_dict() == event
 
 
+def test_a_backend_that_stores_report_bodies_gets_pointers_with_counts(tmp_path):
+    backend = LocalBackend(tmp_path, workers=0)
+    report = leaf_report("m", 0, [[LIT_A, True]], 3, [{"condition": None, "members": [1, 2, 3]}])
+    send_report(backend, report)
+    (got,) = backend.reports.receive(10, wait_s=0)
+    key = report_key("m", 0, report["leaf_id"])
+    assert got.body["body_key"] == key and got.body["n_buckets"] == 1
+    assert "buckets" not in got.body and got.body["n_rows"] == 3
+    assert load_leaf(backend.store, got.body) == report
+
+
+def test_leaf_reports_carry_buckets_in_the_model_writers_shape():
+    report = leaf_report("m", 0, [], 2, [{"condition": None, "members": [4, 5]}])
+    assert report["buckets_as_model"] is True and list(report)[-1] == "buckets"
+    assert report["buckets"] == [
+        {
+            "condition": None,
+            "members": [4, 5],
+            "origins": ["c", "c"],
+            "clauses": [],
+            "lookalikes": {},
+        }
+    ]
+
+
 @pytest.mark.parametrize(
     ("event", "message"),
     [
@@ -133,7 +158,7 @@ def test_full_condition_negates_false_steps_and_keeps_else():
 
 
 def test_small_reports_travel_inline_and_large_ones_spill(tmp_path):
-    backend = LocalBackend(tmp_path, workers=0, max_report_bytes=2048)
+    backend = LocalBackend(tmp_path, workers=0, max_report_bytes=2048, store_report_bodies=False)
     small = leaf_report("m", 0, [[LIT_A, True]], 3, [{"condition": None, "members": [1, 2, 3]}])
     send_report(backend, small)
     big_buckets = [{"condition": None, "members": list(range(2000))}]

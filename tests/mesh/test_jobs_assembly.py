@@ -9,9 +9,15 @@ import pytest
 
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.engine.modelio import dumps_model, loads_model
-from snakebatch.mesh.assembly import AssemblyError, assemble
+from snakebatch.mesh.assembly import (
+    AssemblyError,
+    LeafText,
+    assemble,
+    assemble_json,
+    split_report,
+)
 from snakebatch.mesh.jobs import JobExists, JobNotFound, JobRecord, LeafEntry
-from snakebatch.mesh.reports import leaf_report
+from snakebatch.mesh.reports import encode, leaf_report
 
 LIT = [1, 15.0, False, "N"]
 
@@ -71,30 +77,42 @@ def _reports():
     ]
 
 
+_FRAME = {
+    "header": ["y", "size", "name"],
+    "datatypes": ["T", "N", "T"],
+    "targets": ["A", "B", "A", "B"],
+    "population": [
+        {"y": "A", "size": 10.0, "name": "ab"},
+        {"y": "B", "size": 11.0, "name": "cd"},
+        {"y": "A", "size": 20.0, "name": "ae"},
+        {"y": "B", "size": 21.0, "name": "bb"},
+    ],
+    "config": {
+        "n_layers": 2,
+        "bucket": 2,
+        "noise": 0,
+        "vocal": False,
+        "workers": 1,
+        "oppose_profile": "balanced",
+        "lookahead": 5,
+    },
+    "tau": 2,
+}
+
+
 def _assemble(reports):
     by_layer = [[r for r in reports if r["layer"] == i] for i in range(2)]
-    return assemble(
-        header=["y", "size", "name"],
-        datatypes=["T", "N", "T"],
-        targets=["A", "B", "A", "B"],
-        population=[
-            {"y": "A", "size": 10.0, "name": "ab"},
-            {"y": "B", "size": 11.0, "name": "cd"},
-            {"y": "A", "size": 20.0, "name": "ae"},
-            {"y": "B", "size": 21.0, "name": "bb"},
-        ],
-        config={
-            "n_layers": 2,
-            "bucket": 2,
-            "noise": 0,
-            "vocal": False,
-            "workers": 1,
-            "oppose_profile": "balanced",
-            "lookahead": 5,
-        },
-        tau=2,
-        leaves_by_layer=by_layer,
-    )
+    return assemble(**_FRAME, leaves_by_layer=by_layer)
+
+
+def _assemble_json(bodies):
+    by_layer = [[], []]
+    for body in bodies:
+        head, text, n_buckets = split_report(body)
+        n = len(json.loads(body)["buckets"]) if n_buckets is None else n_buckets
+        leaf = LeafText(head["order"], head["leaf_id"], head["n_rows"], n, text)
+        by_layer[head["layer"]].append(leaf)
+    return assemble_json(**_FRAME, leaves_by_layer=by_layer)
 
 
 def test_assembly_is_order_free_and_loads_in_the_engine():
@@ -110,6 +128,52 @@ def test_assembly_is_order_free_and_loads_in_the_engine():
     assert chain[1]["condition"] == [LIT]
     assert model.layers[1][0]["condition"] is None
     assert json.loads(first)["config"]["noise"] == 0
+
+
+def test_spliced_model_text_equals_the_engine_writer_in_any_order():
+    reports = _reports()
+    expected = (
+        dumps_model(_assemble(reports), compact=True).encode(),
+        dumps_model(_assemble(reports), stripped=True, compact=True).encode(),
+    )
+    bodies = [encode(r) for r in reports]
+    # a report without the mark (an older leaf, buckets short of the writer's keys) is
+    # parsed and re-encoded: the same bytes
+    legacy = {k: v for k, v in reports[1].items() if k != "buckets_as_model"}
+    legacy["buckets"] = [
+        {"condition": b["condition"], "members": b["members"]} for b in legacy["buckets"]
+    ]
+    legacy["buckets"][0]["origins"] = ["c", "c"]
+    legacy["buckets"][0]["clauses"] = reports[1]["buckets"][0]["clauses"]
+    legacy["buckets"][0]["lookalikes"] = reports[1]["buckets"][0]["lookalikes"]
+    for seed in range(4):
+        shuffled = [*bodies[:1], encode(legacy), *bodies[2:]]
+        random.Random(seed).shuffle(shuffled)
+        assert _assemble_json(shuffled) == expected
+    assert loads_model(expected[1].decode()).layers == _assemble(reports).layers
+
+
+def test_split_report_cuts_only_at_the_top_level_key():
+    plain = [[[2, '"buckets":[', False, "T"], True]]
+    report = leaf_report("m", 0, plain, 1, [{"condition": None, "members": [0]}])
+    head, text, n_buckets = split_report(encode(report))
+    assert head["path"] == plain and n_buckets is None  # quotes in strings are escaped
+    assert json.loads(b"[" + text + b"]") == report["buckets"]
+    # the key inside the path: the head does not parse there, so the body is parsed
+    nested = [[[2, [{"a": 1, "buckets": [1]}, 0.5], False, "CFC"], True]]
+    report = leaf_report("m", 0, nested, 1, [{"condition": None, "members": [0]}])
+    assert encode(report).find(b',"buckets":[') < encode(report).rfind(b',"buckets":[')
+    head, text, n_buckets = split_report(encode(report))
+    assert head["path"] == nested and n_buckets == 1
+    assert json.loads(b"[" + text + b"]") == report["buckets"]
+    # a body whose buckets are not last is parsed, not cut
+    moved = {"buckets": report["buckets"], **{k: v for k, v in report.items() if k != "buckets"}}
+    head, text, n_buckets = split_report(encode(moved))
+    assert n_buckets == 1 and json.loads(b"[" + text + b"]") == report["buckets"]
+    with pytest.raises(AssemblyError, match="no bucket list"):
+        split_report(b'{"kind":"leaf"}')
+    with pytest.raises(ValueError):
+        split_report(b'{"kind":"leaf","buckets":[')
 
 
 def test_assembly_refuses_incomplete_layers():

@@ -146,6 +146,30 @@ def test_reports_that_spill_to_the_store_give_the_same_model(tmp_path, titanic_m
     assert spilled
 
 
+def test_report_bodies_stored_by_the_leaves_give_the_same_model(tmp_path, titanic_model):
+    coord, model_id, _ = titanic_model
+    backend = InlineBackend()
+    backend.store_report_bodies = True  # as the local backend does
+    stored_coord, stored_id, status = _train(tmp_path, backend=backend)
+    assert status.state == "done"
+    assert stored_coord.model_bytes(stored_id) == coord.model_bytes(model_id)
+    assert not stored_coord._bodies and stored_coord._cached_bytes == 0
+
+
+def test_a_pointer_to_a_missing_body_is_not_counted(tmp_path):
+    from snakebatch.backends.base import ObjectMissing
+
+    backend = InlineBackend()
+    backend.store_report_bodies = True
+    coord = _coordinator(tmp_path, backend)
+    model_id = coord.submit(TITANIC, target="survived", params=SMALL)
+    first = backend.reports.receive(1)[0].body
+    del backend.store.objects[first["body_key"]]
+    with pytest.raises(ObjectMissing):
+        coord.ingest(first)
+    assert sum(coord.status(model_id).leaves_per_layer) == 0
+
+
 def test_conquer_completion_builds_the_same_model(tmp_path, titanic_model):
     coord, model_id, _ = titanic_model
     params = TrainParams(n_layers=2, tau=200, bucket=50, seed=7, completion="conquer")
