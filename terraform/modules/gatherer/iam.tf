@@ -36,6 +36,12 @@ resource "aws_iam_role_policy" "this" {
         Resource = ["${var.permissions.bucket_arn}/jobs/*"]
       },
       {
+        Sid      = "SharedUploads"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
+        Resource = ["${var.permissions.bucket_arn}/uploads/*"]
+      },
+      {
         Sid      = "FetchReleaseArtefacts"
         Effect   = "Allow"
         Action   = ["s3:GetObject"]
@@ -55,11 +61,11 @@ resource "aws_iam_role_policy" "this" {
         Condition = { StringEquals = { "kms:ViaService" = "ssm.${var.mesh.region}.amazonaws.com" } }
       },
       {
-        Sid       = "ListJobs"
+        Sid       = "ListJobsAndUploads"
         Effect    = "Allow"
         Action    = ["s3:ListBucket"]
         Resource  = [var.permissions.bucket_arn]
-        Condition = { StringLike = { "s3:prefix" = ["jobs/*"] } }
+        Condition = { StringLike = { "s3:prefix" = ["jobs/*", "uploads/*"] } }
       },
       {
         Sid      = "DrainReports"

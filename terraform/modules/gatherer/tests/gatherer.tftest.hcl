@@ -177,4 +177,12 @@ run "instance_role_reads_only_its_artefacts_and_keys" {
     condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Resource if st.Sid == "StageAndServeJobs"][0] == ["arn:aws:s3:::snake-batch-jobs/jobs/*"]
     error_message = "The instance may read and write only the jobs/ prefix."
   }
+  assert {
+    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Resource if st.Sid == "SharedUploads"][0] == ["arn:aws:s3:::snake-batch-jobs/uploads/*"]
+    error_message = "Uploads are shared between instances through the uploads/ prefix only."
+  }
+  assert {
+    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Condition.StringLike["s3:prefix"] if st.Sid == "ListJobsAndUploads"][0] == ["jobs/*", "uploads/*"]
+    error_message = "Listing (for 404s on missing keys) is limited to jobs/ and uploads/."
+  }
 }
