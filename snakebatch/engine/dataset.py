@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from snakebatch.engine.classes import ClassIndex
 from snakebatch.engine.columns import ColumnStore
-from snakebatch.engine.datatypes import coerce_feature
+from snakebatch.engine.datatypes import coerce_column
 from snakebatch.engine.errors import DataError
 from snakebatch.engine.ingest import Population, ingest
 from snakebatch.engine.mutual_info import feature_weights
@@ -64,7 +65,12 @@ class Dataset:
         if column_stats is None:
             column_stats = _stats(self) if self.profile == "scientific" else {}
         self.column_stats = dict(column_stats)
-        self.codes = _value_codes(self)
+
+    @cached_property
+    def codes(self) -> np.ndarray:
+        """Value codes (``_value_codes``), built on first use: the mesh's coordinator
+        stages a Dataset without ever generating a clause, so it never pays for them."""
+        return _value_codes(self)
 
     @classmethod
     def from_source(
@@ -121,15 +127,10 @@ class Dataset:
             or any(len(c) != len(targets) for c in columns)
         ):
             raise DataError("staged package: population columns do not match header/targets")
-        names = header[1:]
         columns = [
-            [coerce_feature(v, kind) for v in col]
-            for col, kind in zip(columns, datatypes[1:], strict=True)
+            coerce_column(col, kind) for col, kind in zip(columns, datatypes[1:], strict=True)
         ]
-        rows = [
-            {header[0]: t, **{h: col[j] for h, col in zip(names, columns, strict=True)}}
-            for j, t in enumerate(targets)
-        ]
+        rows = [dict(zip(header, row, strict=True)) for row in zip(targets, *columns, strict=True)]
         stats = {int(i): tuple(s) for i, s in pkg.get("column_stats", {}).items()}
         return cls(
             header,
@@ -151,22 +152,44 @@ def _value_codes(ds: Dataset) -> np.ndarray:
     """(rows × header) int codes: equal values share a code; NaN numbers are -1.
 
     Generators need "the features where row T and row F differ" for every pair they
-    oppose; with codes that is one vectorised comparison per pair.
+    oppose; with codes that is one vectorised comparison per pair. Codes are given in
+    first-seen order; a column of only text or only floats is coded through a dict in
+    C (``0.0``/``-0.0`` are one key, NaN numbers set aside first), others value by value.
     """
     codes = np.zeros((ds.n, len(ds.header)), dtype=np.int32)
     for i in range(1, len(ds.header)):
         h = ds.header[i]
-        seen: dict[Any, int] = {}
-        col = codes[:, i]
-        for j, r in enumerate(ds.rows):
-            v = r.get(h)
-            if isinstance(v, float):
-                if math.isnan(v):
-                    if ds.datatypes[i] == "N":
-                        col[j] = -1
-                        continue
-                    v = ("nan",)
-                else:
-                    v = v + 0.0
-            col[j] = seen.setdefault(v, len(seen))
+        values = [r.get(h) for r in ds.rows]
+        kinds = set(map(type, values))
+        if kinds == {str}:
+            codes[:, i] = _first_seen_codes(values)
+        elif kinds == {float} and ds.datatypes[i] == "N":
+            x = np.asarray(values, dtype=np.float64)
+            nan = np.isnan(x)
+            col = codes[:, i]
+            col[nan] = -1
+            col[~nan] = _first_seen_codes((x[~nan] + 0.0).tolist())
+        else:
+            codes[:, i] = _codes_by_value(values, ds.datatypes[i])
     return codes
+
+
+def _first_seen_codes(values: list) -> np.ndarray:
+    index = {v: k for k, v in enumerate(dict.fromkeys(values))}
+    return np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def _codes_by_value(values: list, kind: str) -> np.ndarray:
+    seen: dict[Any, int] = {}
+    col = np.zeros(len(values), dtype=np.int32)
+    for j, v in enumerate(values):
+        if isinstance(v, float):
+            if math.isnan(v):
+                if kind == "N":
+                    col[j] = -1
+                    continue
+                v = ("nan",)
+            else:
+                v = v + 0.0
+        col[j] = seen.setdefault(v, len(seen))
+    return col

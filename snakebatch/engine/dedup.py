@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 
 def _part(value: Any) -> Any:
     if isinstance(value, float):
@@ -23,6 +25,21 @@ def _part(value: Any) -> Any:
 
 def row_key(features: Sequence[Any]) -> tuple:
     return tuple(_part(v) for v in features)
+
+
+def column_parts(values: Sequence[Any]) -> Sequence[Any]:
+    """The key part of every value of one column: ``row_key`` of a row is the tuple of
+    its columns' parts. A float column is normalised in one numpy pass."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return values
+    if kinds == {float}:
+        arr = np.asarray(values, dtype=np.float64) + 0.0
+        parts: list[Any] = arr.tolist()
+        for i in np.flatnonzero(np.isnan(arr)).tolist():
+            parts[i] = ("nan",)
+        return parts
+    return [_part(v) for v in values]
 
 
 def keep_first(keys: Sequence[tuple]) -> list[int]:

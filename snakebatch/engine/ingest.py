@@ -15,7 +15,7 @@ from typing import Any
 
 from snakebatch.engine import datatypes as dt
 from snakebatch.engine.csvio import read_csv
-from snakebatch.engine.dedup import keep_first, row_key
+from snakebatch.engine.dedup import column_parts, keep_first
 from snakebatch.engine.errors import DataError, EmptyDataError, TargetError
 
 
@@ -155,20 +155,17 @@ def build_population(
         targets = [dt.coerce_target(v, target_kind) for v in columns[0]]
     except (TypeError, ValueError) as exc:
         raise TargetError(f"target values do not fit kind {target_kind}: {exc}") from exc
-    features = [
-        [dt.coerce_feature(v, k) for v in col]
-        for col, k in zip(columns[1:], feature_kinds, strict=True)
-    ]
-    feature_rows = list(zip(*features, strict=True)) if features else [()] * len(rows)
-    kept = keep_first([row_key(r) for r in feature_rows])
+    features = [dt.coerce_column(col, k) for col, k in zip(columns[1:], feature_kinds, strict=True)]
+    if features:
+        kept = keep_first(list(zip(*(column_parts(col) for col in features), strict=True)))
+    else:
+        kept = keep_first([()] * len(rows))
     notes = []
     if len(kept) < len(rows):
         dropped = len(rows) - len(kept)
         notes.append(f"dropped {dropped} row{'s' if dropped != 1 else ''} with duplicate features")
-    names = header[1:]
-    out_rows = [
-        {header[0]: targets[i], **dict(zip(names, feature_rows[i], strict=True))} for i in kept
-    ]
+    table = list(zip(targets, *features, strict=True))
+    out_rows = [dict(zip(header, table[i], strict=True)) for i in kept]
     return Population(header, datatypes, [targets[i] for i in kept], out_rows, notes)
 
 

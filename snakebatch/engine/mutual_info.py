@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,10 @@ MAX_TEXT_BINS = 200
 
 
 def numeric_bins(values: Sequence[Any]) -> np.ndarray:
-    x = np.array([v if isinstance(v, int | float) else 0.0 for v in values], dtype=np.float64)
+    if set(map(type, values)) <= {int, float}:  # a coerced N column: convert in C
+        x = np.array(values, dtype=np.float64)
+    else:
+        x = np.array([v if isinstance(v, int | float) else 0.0 for v in values], dtype=np.float64)
     x[np.isnan(x)] = 0.0
     uniq = np.unique(x)
     nb = min(MAX_NUMERIC_BINS, len(uniq))
@@ -30,12 +34,14 @@ def numeric_bins(values: Sequence[Any]) -> np.ndarray:
 def text_bins(values: Sequence[Any]) -> np.ndarray:
     counts = Counter(values)  # first-seen order breaks frequency ties
     if len(counts) > MAX_TEXT_BINS:
-        kept = {v for v, _ in counts.most_common(MAX_TEXT_BINS - 1)}
-        codes: dict[Any, int] = {v: i for i, v in enumerate(kept)}
+        # codes in most_common order, not a set's: a set of strings iterates in hash
+        # order, which changes with every process, and so did the MI's last bits
+        top = counts.most_common(MAX_TEXT_BINS - 1)
+        codes: dict[Any, int] = {v: i for i, (v, _) in enumerate(top)}
         other = len(codes)
         return np.array([codes.get(v, other) for v in values], dtype=np.intp)
     codes = {v: i for i, v in enumerate(counts)}
-    return np.array([codes[v] for v in values], dtype=np.intp)
+    return np.fromiter(map(codes.__getitem__, values), dtype=np.intp, count=len(values))
 
 
 def mutual_information(bins: np.ndarray, y: np.ndarray) -> float:
@@ -45,8 +51,9 @@ def mutual_information(bins: np.ndarray, y: np.ndarray) -> float:
         return 0.0
     _, b = np.unique(bins, return_inverse=True)
     _, c = np.unique(y, return_inverse=True)
-    joint = np.zeros((b.max() + 1, c.max() + 1))
-    np.add.at(joint, (b, c), 1.0)
+    shape = (int(b.max()) + 1, int(c.max()) + 1)
+    joint = np.bincount(b * shape[1] + c, minlength=shape[0] * shape[1])
+    joint = joint.reshape(shape).astype(np.float64)
     pxy = joint / n
     px = pxy.sum(axis=1, keepdims=True)
     py = pxy.sum(axis=0, keepdims=True)
@@ -63,7 +70,7 @@ def feature_weights(
     if len(rows) < 2:
         return weights
     for i in range(1, len(header)):
-        col = [r[header[i]] for r in rows]
+        col = list(map(itemgetter(header[i]), rows))
         bins = numeric_bins(col) if datatypes[i] == "N" else text_bins(col)
         weights[i] = mutual_information(bins, y)
     return weights
