@@ -31,7 +31,7 @@ lint: $(STAMP)
 test: $(STAMP) system-deps lint
 	$(VENV)/bin/pytest
 
-BENCHES := inference train mesh simulator_calibration gatherer_load aws
+BENCHES := inference train reference_fixtures mesh simulator_calibration gatherer_load aws
 
 # Every benchmark prints its figures; bench/RESULTS.md records the latest ones.
 bench: $(STAMP)
