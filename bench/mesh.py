@@ -41,15 +41,18 @@ PARAMS = TrainParams(n_layers=5, tau=1000, bucket=250, seed=0, noise=0.25)
 
 
 def mesh_train(source, target: str, workers: int, params: TrainParams = PARAMS):
-    """Train through the local mesh in a fresh home; returns (model bytes, status, wall)."""
+    """Train through the local mesh in a fresh home; returns (model bytes, status, wall,
+    coordinator CPU seconds spent submitting = staging + fan-out)."""
     with tempfile.TemporaryDirectory() as home:
         t0 = time.perf_counter()
         with LocalBackend(home, workers=workers) as backend:
             coord = Coordinator(backend, SqliteJobStore(backend.jobs_path))
+            c0 = cpu_s(resource.RUSAGE_SELF)
             model_id = coord.submit(source, target=target, params=params)
+            submit_cpu = cpu_s(resource.RUSAGE_SELF) - c0
             status = coord.run(model_id, timeout_s=3600)
             data = coord.model_bytes(model_id)
-        return data, status, time.perf_counter() - t0
+        return data, status, time.perf_counter() - t0, submit_cpu
 
 
 def cpu_s(who: int) -> float:
@@ -85,7 +88,7 @@ def timing(data: Path, target: str) -> None:
     walls = {}
     for workers in (1, 2):
         children, own = cpu_s(resource.RUSAGE_CHILDREN), cpu_s(resource.RUSAGE_SELF)
-        _, status, wall = mesh_train(str(data), target, workers)
+        _, status, wall, submit_cpu = mesh_train(str(data), target, workers)
         worker_cpu = cpu_s(resource.RUSAGE_CHILDREN) - children
         coordinator_cpu = cpu_s(resource.RUSAGE_SELF) - own
         walls[workers] = wall
@@ -98,7 +101,8 @@ def timing(data: Path, target: str) -> None:
             f"{status.backend_stats['largest_event_bytes']} B; staging {t['staging_s']:.1f} s, "
             f"fan-out {t['fanout_s'] * 1000:.0f} ms, assembly {t['assembly_s']:.1f} s = "
             f"{100 * overhead / wall:.1f}% of wall; CPU: workers {worker_cpu:.1f} s "
-            f"({worker_cpu / wall:.2f} cores on average), coordinator {coordinator_cpu:.1f} s; "
+            f"({worker_cpu / wall:.2f} cores on average), coordinator {coordinator_cpu:.1f} s "
+            f"(submit {submit_cpu:.1f} s, drain + assembly {coordinator_cpu - submit_cpu:.1f} s); "
             f"mesh CPU / fit CPU = {(worker_cpu + coordinator_cpu) / single_cpu:.2f})"
         )
     print(
@@ -131,7 +135,7 @@ def accuracy(data: Path, target: str, params: TrainParams = PARAMS) -> None:
     )
     for noise in (0.25, 0.0):
         at = replace(params, noise=noise)
-        data_bytes, status, wall = mesh_train(train, target, workers=2, params=at)
+        data_bytes, status, wall, _ = mesh_train(train, target, workers=2, params=at)
         mesh = accuracy_of(loads_model(data_bytes.decode()), test, target)
         t0 = time.perf_counter()
         model = fit(

@@ -57,6 +57,9 @@ def parse_csv(text: str, where: str = "<csv>") -> tuple[list[str], list[list[str
     width = len(header)
     rows = []
     for number, row in enumerate(body, start=2):
+        if len(row) == width:
+            rows.append(row)
+            continue
         if len(row) > width:
             raise DataError(
                 f"{where}: data row {number} has {len(row)} fields, the header has {width}"

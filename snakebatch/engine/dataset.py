@@ -12,6 +12,7 @@ import math
 import random
 from collections.abc import Sequence
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -107,7 +108,7 @@ class Dataset:
             "target_index": 0,
             "oppose_profile": self.profile,
             "targets": self.targets,
-            "population": [[r[h] for r in self.rows] for h in names],
+            "population": [list(map(itemgetter(h), self.rows)) for h in names],
             "mi_weights": self.mi_weights,
             "column_stats": {str(i): list(s) for i, s in self.column_stats.items()},
         }

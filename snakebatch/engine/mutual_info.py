@@ -49,8 +49,7 @@ def mutual_information(bins: np.ndarray, y: np.ndarray) -> float:
     n = len(y)
     if n == 0:
         return 0.0
-    _, b = np.unique(bins, return_inverse=True)
-    _, c = np.unique(y, return_inverse=True)
+    b, c = _dense(bins), _dense(y)
     shape = (int(b.max()) + 1, int(c.max()) + 1)
     joint = np.bincount(b * shape[1] + c, minlength=shape[0] * shape[1])
     joint = joint.reshape(shape).astype(np.float64)
@@ -60,6 +59,15 @@ def mutual_information(bins: np.ndarray, y: np.ndarray) -> float:
     nz = pxy > 0
     mi = float((pxy[nz] * np.log2(pxy[nz] / (px @ py)[nz])).sum())
     return max(mi, 0.0)
+
+
+def _dense(codes: np.ndarray) -> np.ndarray:
+    """``np.unique(codes, return_inverse=True)[1]``: codes already dense (every value of
+    0..max present, as text bins always are) are their own inverse, without a sort."""
+    codes = np.asarray(codes).ravel()
+    if codes.dtype.kind in "iu" and codes.min() >= 0 and np.bincount(codes).all():
+        return codes
+    return np.unique(codes, return_inverse=True)[1]
 
 
 def feature_weights(
