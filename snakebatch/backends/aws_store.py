@@ -10,7 +10,6 @@ artefacts) are never stale.
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 import threading
 from collections import OrderedDict
@@ -21,6 +20,7 @@ from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError
 from s3transfer.exceptions import RetriesExceededError
 
+from snakebatch.atomic_files import write_atomically
 from snakebatch.backends.base import ObjectMissing, StoreFailed
 
 IMMUTABLE_SUFFIXES = ("/pop.json.gz",)
@@ -117,12 +117,8 @@ class S3Store:
         return self.cache_dir / digest
 
     def _write_file(self, path: Path, data: bytes) -> None:
-        """Write-then-rename, so a concurrent reader never sees half a package."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        write_atomically(path, data)
 
     def _remember(self, key: str, data: bytes) -> None:
         with self._lock:

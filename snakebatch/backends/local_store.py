@@ -6,11 +6,9 @@ worker process) never sees half an object — the same guarantee S3 gives.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from snakebatch.atomic_files import copy_atomically, write_atomically
 from snakebatch.backends.base import BackendError, ObjectMissing, StoreFailed
 
 
@@ -28,14 +26,7 @@ class DirectoryStore:
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data)
 
     def get(self, key: str) -> bytes:
         try:
@@ -51,7 +42,7 @@ class DirectoryStore:
         dest = self._path(key)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            _copy_atomically(Path(path), dest)
+            copy_atomically(Path(path), dest)
         except OSError as exc:
             raise StoreFailed(f"cannot store {key!r}: {_reason(exc)}") from exc
 
@@ -60,23 +51,11 @@ class DirectoryStore:
         if not source.is_file():
             raise ObjectMissing(key)
         try:
-            _copy_atomically(source, Path(path))
+            copy_atomically(source, Path(path))
         except FileNotFoundError:
             raise ObjectMissing(key) from None
         except OSError as exc:
             raise StoreFailed(f"cannot fetch {key!r}: {_reason(exc)}") from exc
-
-
-def _copy_atomically(source: Path, dest: Path) -> None:
-    """Copy to a temporary sibling, then rename: ``dest`` is the whole file or absent."""
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _reason(exc: OSError) -> str:

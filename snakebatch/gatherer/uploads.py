@@ -21,7 +21,6 @@ import logging
 import os
 import secrets
 import shutil
-import tempfile
 import time
 import zlib
 from collections.abc import AsyncIterator
@@ -31,6 +30,7 @@ from pathlib import Path
 import anyio
 from starlette.requests import ClientDisconnect
 
+from snakebatch.atomic_files import write_atomically
 from snakebatch.backends.base import ObjectMissing, ObjectStore, StoreFailed
 from snakebatch.gatherer.errors import ApiError, BadRequest, NotFound, PayloadTooLarge
 from snakebatch.gatherer.ids import check_id_param
@@ -122,7 +122,7 @@ class UploadStore:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        _write_atomically(folder / "meta.json", meta)
+        write_atomically(folder / "meta.json", meta)
         return up
 
     def _publish(self, up: Upload, data: Path, meta: bytes) -> None:
@@ -210,7 +210,7 @@ class UploadStore:
         except Exception as exc:
             _remove_if_empty(folder)
             raise _unavailable("could not read the upload", exc) from None
-        _write_atomically(folder / "meta.json", raw)
+        write_atomically(folder / "meta.json", raw)
         return up, path
 
 
@@ -222,17 +222,6 @@ def _unavailable(what: str, exc: Exception) -> StoreUnavailable:
         return StoreUnavailable(f"{what}: {exc}")
     log.error("%s: the object store failed", what, exc_info=exc)
     return StoreUnavailable(f"{what}: the object store failed ({type(exc).__name__})")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _remove_if_empty(folder: Path) -> None:
