@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import json
 import socket
+import subprocess
 import threading
+from pathlib import Path
 from typing import Any
 
 from moto.dynamodb.responses import DynamoHandler
@@ -41,3 +44,53 @@ def serialize_moto_dynamodb() -> None:
 
     call_action._serialized = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+
+
+FIXTURE_MODEL = (
+    Path(__file__).resolve().parent / "fixtures" / "reference" / "titanic-balanced.model.json"
+)
+FIXTURE_QUERIES = FIXTURE_MODEL.with_name("titanic-balanced.expected.jsonl")
+
+_SERVE_FIXTURE = """
+import json, sys
+import snakebatch, snakebatch.engine.columns as columns
+from snakebatch.engine import Snake
+queries = [json.loads(line)["query"] for line in open(sys.argv[2])][: int(sys.argv[3])]
+model = Snake(sys.argv[1])
+print(json.dumps({
+    "package": snakebatch.__file__,
+    "compiled": columns._compiled is not None,
+    "predictions": [model.get_prediction(q) for q in queries],
+    "probabilities": [model.get_probability(q) for q in queries],
+}, default=str))
+"""
+
+
+def serve_fixture(python: list[str], env: dict[str, str], cwd: Path, n: int) -> dict[str, Any]:
+    """A packaged engine (layer, wheel) answering the first ``n`` fixture queries in its
+    own interpreter, so only what was packaged is importable."""
+    done = subprocess.run(
+        [*python, "-c", _SERVE_FIXTURE, str(FIXTURE_MODEL), str(FIXTURE_QUERIES), str(n)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def fixture_answers(n: int) -> dict[str, Any]:
+    """What this checkout's engine answers to the same queries, in ``serve_fixture``'s shape."""
+    from snakebatch.engine import Snake
+
+    lines = FIXTURE_QUERIES.read_text().splitlines()[:n]
+    model = Snake(str(FIXTURE_MODEL))
+    queries = [json.loads(line)["query"] for line in lines]
+    answers = {
+        "predictions": [model.get_prediction(q) for q in queries],
+        "probabilities": [model.get_probability(q) for q in queries],
+    }
+    return json.loads(json.dumps(answers, default=str))

@@ -9,8 +9,6 @@ the pure-Python fallback.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -31,25 +29,9 @@ from layers.build import (
     deterministic_zip,
 )
 from layers.elfcheck import ElfCheckError, check, read_needs
+from tests.support import fixture_answers, serve_fixture
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
-MODEL = FIXTURES / "titanic-balanced.model.json"
-EXPECTED = FIXTURES / "titanic-balanced.expected.jsonl"
 KERNEL_GLOB = "python/snakebatch/engine/_kernels*.so"
-
-SERVE = """
-import json, sys
-import snakebatch, snakebatch.engine.columns as columns
-from snakebatch.engine import Snake
-queries = [json.loads(line)["query"] for line in open(sys.argv[2])][:40]
-model = Snake(sys.argv[1])
-print(json.dumps({
-    "package": snakebatch.__file__,
-    "compiled": columns._compiled is not None,
-    "predictions": [model.get_prediction(q) for q in queries],
-    "probabilities": [model.get_probability(q) for q in queries],
-}, default=str))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -70,32 +52,7 @@ def _serve(layer_dir: Path, cwd: Path) -> dict:
     """A bare interpreter: no site-packages, no repo on the path, only the layer."""
     python = getattr(sys, "_base_executable", sys.executable)
     env = {"PYTHONPATH": str(layer_dir / "python"), "PATH": "/usr/bin:/bin", "HOME": str(cwd)}
-    done = subprocess.run(
-        [python, "-S", "-c", SERVE, str(MODEL), str(EXPECTED)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def _expected() -> dict:
-    from snakebatch.engine import Snake
-
-    queries = [json.loads(line)["query"] for line in EXPECTED.read_text().splitlines()][:40]
-    model = Snake(str(MODEL))
-    return json.loads(
-        json.dumps(
-            {
-                "predictions": [model.get_prediction(q) for q in queries],
-                "probabilities": [model.get_probability(q) for q in queries],
-            },
-            default=str,
-        )
-    )
+    return serve_fixture([python, "-S"], env, cwd, 40)
 
 
 def test_layer_serves_a_fixture_model_from_a_clean_directory(built, tmp_path):
@@ -106,9 +63,7 @@ def test_layer_serves_a_fixture_model_from_a_clean_directory(built, tmp_path):
     served = _serve(root, tmp_path)
     assert served["package"].startswith(str(root))
     assert served["compiled"] is True
-    expected = _expected()
-    assert served["predictions"] == expected["predictions"]
-    assert served["probabilities"] == expected["probabilities"]
+    assert {k: served[k] for k in ("predictions", "probabilities")} == fixture_answers(40)
 
 
 def test_layer_falls_back_to_pure_python_when_the_module_cannot_load(built, tmp_path):
@@ -118,9 +73,7 @@ def test_layer_falls_back_to_pure_python_when_the_module_cannot_load(built, tmp_
         module.write_bytes(b"\x7fELF not really")  # an unloadable module, as a glibc clash is
     served = _serve(root, tmp_path)
     assert served["compiled"] is False
-    expected = _expected()
-    assert served["predictions"] == expected["predictions"]
-    assert served["probabilities"] == expected["probabilities"]
+    assert {k: served[k] for k in ("predictions", "probabilities")} == fixture_answers(40)
 
 
 def test_compiled_modules_fit_the_lambda_runtime(built):

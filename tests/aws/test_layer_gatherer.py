@@ -7,7 +7,6 @@ kernels, the same answers. The tarball is untarred the way cloud-init does and s
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -30,24 +29,7 @@ from layers.gatherer import (
     served_pages,
 )
 from snakebatch.gatherer.pages import PAGES, DocPages
-
-FIXTURES = REPO / "tests" / "fixtures" / "reference"
-MODEL = FIXTURES / "titanic-balanced.model.json"
-EXPECTED = FIXTURES / "titanic-balanced.expected.jsonl"
-
-SERVE = """
-import json, sys
-import snakebatch, snakebatch.engine.columns as columns
-from snakebatch.engine import Snake
-queries = [json.loads(line)["query"] for line in open(sys.argv[2])][:20]
-model = Snake(sys.argv[1])
-print(json.dumps({
-    "package": snakebatch.__file__,
-    "compiled": columns._compiled is not None,
-    "predictions": [model.get_prediction(q) for q in queries],
-    "probabilities": [model.get_probability(q) for q in queries],
-}, default=str))
-"""
+from tests.support import fixture_answers, serve_fixture
 
 
 @pytest.fixture(scope="module")
@@ -80,29 +62,10 @@ def test_wheel_serves_a_fixture_model_with_the_pure_python_kernels(wheel, tmp_pa
     with zipfile.ZipFile(wheel.path) as archive:
         archive.extractall(root)
     env = {**os.environ, "PYTHONPATH": str(root)}
-    done = subprocess.run(
-        [sys.executable, "-c", SERVE, str(MODEL), str(EXPECTED)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    served = json.loads(done.stdout)
+    served = serve_fixture([sys.executable], env, tmp_path, 20)
     assert served["package"].startswith(str(root))
     assert served["compiled"] is False
-
-    from snakebatch.engine import Snake
-
-    queries = [json.loads(line)["query"] for line in EXPECTED.read_text().splitlines()][:20]
-    model = Snake(str(MODEL))
-    expected = {
-        "predictions": [model.get_prediction(q) for q in queries],
-        "probabilities": [model.get_probability(q) for q in queries],
-    }
-    assert {k: served[k] for k in expected} == json.loads(json.dumps(expected, default=str))
+    assert {k: served[k] for k in ("predictions", "probabilities")} == fixture_answers(20)
 
 
 def test_wheel_rebuilds_to_the_same_bytes_and_replaces_older_wheels(wheel, tmp_path):
