@@ -84,30 +84,11 @@ def _check_layers(n_layers: int, leaves_by_layer: Sequence[Sequence[Any]], n_row
         check_layer(layer, leaves, n_rows)
 
 
-def _frame(
-    header: list[str],
-    datatypes: list[str],
-    targets: list[Any],
-    population: list[dict],
-    config: dict[str, Any],
-    tau: int,
-    counts: Sequence[tuple[int, int]],
-    layers: list[list[dict]],
-) -> SnakeModel:
-    """The model around its layers; ``counts`` is (leaves, buckets) per layer, for the log."""
+def _log(n_rows: int, config: dict[str, Any], tau: int, counts: Sequence[tuple[int, int]]) -> str:
     per_layer = ", ".join(f"{leaves} leaves/{buckets} buckets" for leaves, buckets in counts)
-    log = (
-        BANNER + f"Trained on the SnakeBatch mesh: {len(targets)} rows, {config['n_layers']} "
+    return (
+        BANNER + f"Trained on the SnakeBatch mesh: {n_rows} rows, {config['n_layers']} "
         f"layers (tau={tau}, bucket={config['bucket']}); per layer: {per_layer}\n"
-    )
-    return SnakeModel(
-        header=list(header),
-        datatypes=list(datatypes),
-        targets=list(targets),
-        layers=layers,
-        population=list(population),
-        config=dict(config),
-        log=log,
     )
 
 
@@ -126,7 +107,15 @@ def assemble(
     counts = [
         (len(leaves), len(chain)) for leaves, chain in zip(leaves_by_layer, layers, strict=True)
     ]
-    return _frame(header, datatypes, targets, population, config, tau, counts, layers)
+    return SnakeModel(
+        header=list(header),
+        datatypes=list(datatypes),
+        targets=list(targets),
+        layers=layers,
+        population=list(population),
+        config=dict(config),
+        log=_log(len(targets), config, tau, counts),
+    )
 
 
 def split_report(body: bytes) -> tuple[dict[str, Any], bytes, int | None]:
@@ -154,22 +143,57 @@ def split_report(body: bytes) -> tuple[dict[str, Any], bytes, int | None]:
     return report, _encode(buckets)[1:-1], len(buckets)
 
 
-def assemble_json(
+@dataclass(frozen=True)
+class ModelFrame:
+    """Both model files up to their layers (``{"version":...,"config":{...},``), as the
+    engine's writer puts them. It depends only on the staged population and the job's
+    parameters, so the coordinator can write it while the workers train."""
+
+    full: bytes
+    stripped: bytes
+
+
+def model_frame(
     *,
     header: list[str],
     datatypes: list[str],
     targets: list[Any],
     population: list[dict],
     config: dict[str, Any],
+) -> ModelFrame:
+    n_layers = config["n_layers"]
+    frame = SnakeModel(
+        header=list(header),
+        datatypes=list(datatypes),
+        targets=list(targets),
+        layers=[[] for _ in range(n_layers)],
+        population=list(population),
+        config=dict(config),
+        log="",
+    )
+    tail = b'"layers":' + _encode([[]] * n_layers) + b',"log":""}'
+    parts = []
+    for stripped in (False, True):
+        text = dumps_model(frame, stripped=stripped, compact=True).encode()
+        if not text.endswith(tail):
+            raise AssemblyError("the model writer's layout changed: layers and log are not last")
+        parts.append(text[: -len(tail)])
+    return ModelFrame(*parts)
+
+
+def assemble_json(
+    *,
+    frame: ModelFrame,
+    n_rows: int,
+    config: dict[str, Any],
     tau: int,
     leaves_by_layer: Sequence[Sequence[LeafText]],
 ) -> tuple[bytes, bytes]:
     """``model.json`` and ``model_stripped.json`` (compact), byte-identical to
-    ``dumps_model(assemble(...), compact=True)`` over the same leaves, from their
-    bucket text: the frame is written by the engine with empty layers, then the layers
-    are spliced in where its empty placeholder is."""
-    n_layers = config["n_layers"]
-    _check_layers(n_layers, leaves_by_layer, len(targets))
+    ``dumps_model(assemble(...), compact=True)`` over the same leaves: the frame, then
+    the layers spliced from the leaves' bucket text, then the log (layers and log are
+    the writer's last two keys; a dict's JSON is its items' JSON in order)."""
+    _check_layers(config["n_layers"], leaves_by_layer, n_rows)
     ordered = [order_leaves(leaves) for leaves in leaves_by_layer]
     counts = [(len(leaves), sum(t.n_buckets for t in leaves)) for leaves in ordered]
     layers = (
@@ -180,18 +204,8 @@ def assemble_json(
         )
         + b"]"
     )
-    frame = _frame(header, datatypes, targets, population, config, tau, counts, [[]] * n_layers)
-    placeholder = b'"layers":' + _encode([[]] * n_layers) + b',"log":'
-    out = []
-    for stripped in (False, True):
-        text = dumps_model(frame, stripped=stripped, compact=True).encode()
-        # Strings escape their quotes, so the unescaped key occurs once, at the top level.
-        at = text.rfind(placeholder)
-        if at < 0 or text.find(placeholder) != at:
-            raise AssemblyError("the model writer's layout changed: no single layers key")
-        cut = at + len(b'"layers":')
-        out.append(text[:cut] + layers + text[at + len(placeholder) - len(b',"log":') :])
-    return out[0], out[1]
+    tail = b'"layers":' + layers + b',"log":' + _encode(_log(n_rows, config, tau, counts)) + b"}"
+    return frame.full + tail, frame.stripped + tail
 
 
 def _encode(value: Any) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import threading
 import time
@@ -23,7 +24,15 @@ from typing import Any
 
 from snakebatch.backends.base import Backend, Governor, ObjectMissing
 from snakebatch.engine.errors import SnakeError
-from snakebatch.mesh.assembly import AssemblyError, LeafText, assemble_json, model_key, split_report
+from snakebatch.mesh.assembly import (
+    AssemblyError,
+    LeafText,
+    ModelFrame,
+    assemble_json,
+    model_frame,
+    model_key,
+    split_report,
+)
 from snakebatch.mesh.events import (
     COMPLETIONS,
     LEGACY_NOISE,
@@ -133,6 +142,7 @@ class Coordinator:
         self._lock = threading.Lock()
         self._assembling: set[str] = set()
         self._bodies: dict[str, dict[tuple[int, str], bytes]] = {}
+        self._frames: dict[str, ModelFrame] = {}
         self._cached_bytes = 0
 
     # -- submitting -------------------------------------------------------------
@@ -165,6 +175,10 @@ class Coordinator:
         self.jobs.set_timing(model_id, "staging_s", staged - started)
         self.jobs.set_running(model_id, len(ds.targets))
         self._fan_out(model_id, params)
+        # While the workers train, write what the model holds besides its layers.
+        frame = _frame_of(ds, record_params)
+        with self._lock:
+            self._frames[model_id] = frame
         return model_id
 
     def _fan_out(self, model_id: str, params: TrainParams) -> None:
@@ -237,6 +251,7 @@ class Coordinator:
 
     def _forget_bodies(self, model_id: str) -> None:
         with self._lock:
+            self._frames.pop(model_id, None)
             for data in self._bodies.pop(model_id, {}).values():
                 self._cached_bytes -= len(data)
 
@@ -293,26 +308,18 @@ class Coordinator:
 
     def _assemble(self, job: JobRecord) -> tuple[bytes, bytes]:
         p = job.params
-        ds = load_dataset(self.backend.store, package_key(job.model_id))
         by_layer: list[list[LeafText]] = [[] for _ in range(p["n_layers"])]
         for entry in self.jobs.leaves(job.model_id):
             if entry.layer < p["n_layers"]:
                 by_layer[entry.layer].append(self._leaf_text(job.model_id, entry))
-        config = {
-            "n_layers": p["n_layers"],
-            "bucket": p["bucket"],
-            "noise": p.get("noise", LEGACY_NOISE),
-            "vocal": False,
-            "workers": 1,
-            "oppose_profile": p["oppose_profile"],
-            "lookahead": p["lookahead"],
-        }
+        with self._lock:
+            frame = self._frames.get(job.model_id)
+        if frame is None:  # a job resumed after a restart
+            frame = _frame_of(load_dataset(self.backend.store, package_key(job.model_id)), p)
         return assemble_json(
-            header=ds.header,
-            datatypes=ds.datatypes,
-            targets=ds.targets,
-            population=ds.rows,
-            config=config,
+            frame=frame,
+            n_rows=job.n_rows,
+            config=_model_config(p),
             tau=p["tau"],
             leaves_by_layer=by_layer,
         )
@@ -354,16 +361,23 @@ class Coordinator:
         """Drain until the job is done or failed (``JobTimeout`` after ``timeout_s``)."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         check = getattr(self.backend, "check", None)  # local: a broken pool raises
+        shown = -math.inf
         while True:
             if check is not None:
                 check()
-            status = self.status(model_id)
-            if on_progress is not None:
-                on_progress(status)
-            if status.finished:
+            state = self.jobs.get(model_id).state
+            if state not in OPEN_STATES:
+                status = self.status(model_id)
+                if on_progress is not None:
+                    on_progress(status)
                 return status
+            # The full status (shard stats included) at most every poll_s: reports
+            # arrive many times a second and this loop shares the cores with the workers.
+            if on_progress is not None and time.monotonic() - shown >= poll_s:
+                on_progress(self.status(model_id))
+                shown = time.monotonic()
             if deadline is not None and time.monotonic() > deadline:
-                raise JobTimeout(f"job {model_id} still {status.state} after {timeout_s}s")
+                raise JobTimeout(f"job {model_id} still {state} after {timeout_s}s")
             self.drain_once(wait_s=poll_s)
 
     # -- reading ----------------------------------------------------------------
@@ -410,3 +424,26 @@ class Coordinator:
                 self._fan_out(model_id, params)
             self._maybe_assemble(job)
         return unfinished
+
+
+def _model_config(p: dict[str, Any]) -> dict[str, Any]:
+    """The model's ``config`` from a job record's parameters."""
+    return {
+        "n_layers": p["n_layers"],
+        "bucket": p["bucket"],
+        "noise": p.get("noise", LEGACY_NOISE),
+        "vocal": False,
+        "workers": 1,
+        "oppose_profile": p["oppose_profile"],
+        "lookahead": p["lookahead"],
+    }
+
+
+def _frame_of(ds: Any, params: dict[str, Any]) -> ModelFrame:
+    return model_frame(
+        header=ds.header,
+        datatypes=ds.datatypes,
+        targets=ds.targets,
+        population=ds.rows,
+        config=_model_config(params),
+    )

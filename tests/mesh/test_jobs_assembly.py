@@ -14,6 +14,7 @@ from snakebatch.mesh.assembly import (
     LeafText,
     assemble,
     assemble_json,
+    model_frame,
     split_report,
 )
 from snakebatch.mesh.jobs import JobExists, JobNotFound, JobRecord, LeafEntry
@@ -112,7 +113,14 @@ def _assemble_json(bodies):
         n = len(json.loads(body)["buckets"]) if n_buckets is None else n_buckets
         leaf = LeafText(head["order"], head["leaf_id"], head["n_rows"], n, text)
         by_layer[head["layer"]].append(leaf)
-    return assemble_json(**_FRAME, leaves_by_layer=by_layer)
+    frame = model_frame(**{k: v for k, v in _FRAME.items() if k != "tau"})
+    return assemble_json(
+        frame=frame,
+        n_rows=len(_FRAME["targets"]),
+        config=_FRAME["config"],
+        tau=_FRAME["tau"],
+        leaves_by_layer=by_layer,
+    )
 
 
 def test_assembly_is_order_free_and_loads_in_the_engine():
