@@ -327,6 +327,22 @@ def test_bad_inputs_are_typed_errors_and_create_no_job(tmp_path, source, target,
     assert coord.jobs.unfinished() == []
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_staging_leaves_the_cyclic_collector_as_it_found_it(enabled):
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert len(staging.build_dataset(TITANIC, target="survived").targets) > 100
+        assert gc.isenabled() is enabled
+        with pytest.raises(TargetError):
+            staging.build_dataset(TITANIC, target="nope")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_json_rows_and_bad_parameters(tmp_path):
     rows = [{"y": i % 2, "x": float(i % 7), "t": "ab"[i % 2] + str(i % 3)} for i in range(60)]
     coord = _coordinator(tmp_path)
