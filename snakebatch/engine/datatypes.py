@@ -50,13 +50,13 @@ def detect_target(values: Sequence[Any]) -> str:
     return "T"
 
 
-def detect_feature(values: Sequence[Any]) -> str:
+def detect_feature(values: Sequence[Any], *, types: set[type] | None = None) -> str:
     """``N`` when every rendering uses only numeric characters.
 
     A float NaN or None in an in-memory column is a missing number here, not text (the
     reference turns the whole column into text because ``nan`` has letters, §7.3 #10).
     """
-    if _types(values) == {str}:  # CSV columns: nothing to render, nothing missing
+    if (_types(values) if types is None else types) == {str}:  # CSV: nothing to render
         strings: set[str] = set(values)
     else:
         strings = {
@@ -93,14 +93,16 @@ def coerce_feature(value: Any, kind: str) -> Any:
     return value if type(value) is str else str(value)
 
 
-def coerce_column(values: Sequence[Any], kind: str) -> list[Any]:
+def coerce_column(values: Sequence[Any], kind: str, *, types: set[type] | None = None) -> list[Any]:
     """``coerce_feature`` of every value of a column.
 
     Columns of one Python type (all CSV text, all floats) convert in one C-level pass;
     a text cell ``float`` cannot parse sends the column to the cell-by-cell rules,
-    which turn it into 0.0, so the values are the same either way.
+    which turn it into 0.0, so the values are the same either way. ``types`` (the set
+    of the values' types) saves a pass when the caller has it.
     """
-    types = _types(values)
+    if types is None:
+        types = _types(values)
     if kind == "N":
         if types == {str} or types <= {int, float}:
             try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from snakebatch.engine import datatypes as dt
@@ -134,7 +135,8 @@ def select(
     header = [table.header[i] for i in order]
     if len(set(header)) != len(header):
         raise DataError(f"duplicate column names in {header}")
-    return header, [[r[i] for i in order] for r in table.rows]
+    pick = itemgetter(*order)
+    return header, [list(pick(r)) if len(order) > 1 else [r[order[0]]] for r in table.rows]
 
 
 def build_population(
@@ -146,16 +148,22 @@ def build_population(
     kinds = dt.check_enforced(enforced or (), len(header))
     columns = list(zip(*rows, strict=True))
     target_kind = kinds[0] if kinds else dt.detect_target(columns[0])
+    types = [set(map(type, col)) for col in columns[1:]]
     if kinds and len(kinds) >= len(header):
         feature_kinds = kinds[1 : len(header)]
     else:
-        feature_kinds = [dt.detect_feature(col) for col in columns[1:]]
+        feature_kinds = [
+            dt.detect_feature(col, types=t) for col, t in zip(columns[1:], types, strict=True)
+        ]
     datatypes = [target_kind, *feature_kinds]
     try:
         targets = [dt.coerce_target(v, target_kind) for v in columns[0]]
     except (TypeError, ValueError) as exc:
         raise TargetError(f"target values do not fit kind {target_kind}: {exc}") from exc
-    features = [dt.coerce_column(col, k) for col, k in zip(columns[1:], feature_kinds, strict=True)]
+    features = [
+        dt.coerce_column(col, k, types=t)
+        for col, k, t in zip(columns[1:], feature_kinds, types, strict=True)
+    ]
     if features:
         kept = keep_first(list(zip(*(column_parts(col) for col in features), strict=True)))
     else:

@@ -32,16 +32,17 @@ def numeric_bins(values: Sequence[Any]) -> np.ndarray:
 
 
 def text_bins(values: Sequence[Any]) -> np.ndarray:
-    counts = Counter(values)  # first-seen order breaks frequency ties
-    if len(counts) > MAX_TEXT_BINS:
-        # codes in most_common order, not a set's: a set of strings iterates in hash
-        # order, which changes with every process, and so did the MI's last bits
-        top = counts.most_common(MAX_TEXT_BINS - 1)
-        codes: dict[Any, int] = {v: i for i, (v, _) in enumerate(top)}
-        other = len(codes)
-        return np.array([codes.get(v, other) for v in values], dtype=np.intp)
-    codes = {v: i for i, v in enumerate(counts)}
-    return np.fromiter(map(codes.__getitem__, values), dtype=np.intp, count=len(values))
+    seen = dict.fromkeys(values)  # first-seen order
+    if len(seen) <= MAX_TEXT_BINS:
+        codes = {v: i for i, v in enumerate(seen)}
+        return np.fromiter(map(codes.__getitem__, values), dtype=np.intp, count=len(values))
+    # the most frequent values in most_common order (first-seen order breaks ties), not
+    # a set's: a set of strings iterates in hash order, which changes with every
+    # process, and so did the MI's last bits
+    top = Counter(values).most_common(MAX_TEXT_BINS - 1)
+    codes = {v: i for i, (v, _) in enumerate(top)}
+    other = len(codes)
+    return np.array([codes.get(v, other) for v in values], dtype=np.intp)
 
 
 def mutual_information(bins: np.ndarray, y: np.ndarray) -> float:
