@@ -45,9 +45,18 @@ class Dataset:
         seed: int | None = None,
         notes: Sequence[str] = (),
         compiled: bool | None = None,
+        feature_columns: Sequence[list] | None = None,
     ) -> None:
+        """``feature_columns``: the rows' features as columns (``header[1:]`` order),
+        when the caller has them, so MI and ``to_package`` need not gather them."""
         if len(rows) != len(targets):
             raise DataError(f"{len(rows)} rows but {len(targets)} targets")
+        if feature_columns is not None and (
+            len(feature_columns) != len(header) - 1
+            or any(len(c) != len(rows) for c in feature_columns)
+        ):
+            raise DataError("feature columns do not match the header and rows")
+        self._feature_columns = feature_columns
         self.header = list(header)
         self.datatypes = list(datatypes)
         self.targets = list(targets)
@@ -59,7 +68,9 @@ class Dataset:
         self.y = np.array(self.classes.of_target, dtype=np.intp)
         self.profile = resolve(profile, self.header, self.datatypes, rows, random.Random(seed))
         if mi_weights is None:
-            mi_weights = feature_weights(rows, self.header, self.datatypes, self.y)
+            mi_weights = feature_weights(
+                rows, self.header, self.datatypes, self.y, columns=feature_columns
+            )
         self.mi_weights = [float(w) for w in mi_weights]
         # feature-pick weights (§4.6): MI plus a floor, so every feature stays possible
         self.weights = np.ascontiguousarray(np.array(self.mi_weights) + MI_FLOOR)
@@ -96,11 +107,15 @@ class Dataset:
             seed=seed,
             notes=pop.notes,
             compiled=compiled,
+            feature_columns=pop.columns or None,
         )
 
     def to_package(self) -> dict:
         """The staged package: JSON-serialisable, features as columns."""
         names = self.header[1:]
+        columns = self._feature_columns
+        if columns is None:
+            columns = [list(map(itemgetter(h), self.rows)) for h in names]
         return {
             "format": PACKAGE_FORMAT,
             "header": self.header,
@@ -108,7 +123,7 @@ class Dataset:
             "target_index": 0,
             "oppose_profile": self.profile,
             "targets": self.targets,
-            "population": [list(map(itemgetter(h), self.rows)) for h in names],
+            "population": [list(c) for c in columns],
             "mi_weights": self.mi_weights,
             "column_stats": {str(i): list(s) for i, s in self.column_stats.items()},
         }

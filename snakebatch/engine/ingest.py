@@ -37,6 +37,9 @@ class Population:
     targets: list[Any]
     rows: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    #: The kept rows' feature columns (``header[1:]`` order): what MI and the staged
+    #: package read, already in hand here.
+    columns: list[list[Any]] = field(default_factory=list)
 
 
 def _is_frame(obj: Any) -> bool:
@@ -174,7 +177,9 @@ def build_population(
         notes.append(f"dropped {dropped} row{'s' if dropped != 1 else ''} with duplicate features")
     table = list(zip(targets, *features, strict=True))
     out_rows = [dict(zip(header, table[i], strict=True)) for i in kept]
-    return Population(header, datatypes, [targets[i] for i in kept], out_rows, notes)
+    if len(kept) < len(rows):
+        features = [list(map(col.__getitem__, kept)) for col in features]
+    return Population(header, datatypes, [targets[i] for i in kept], out_rows, notes, features)
 
 
 def ingest(

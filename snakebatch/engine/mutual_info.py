@@ -72,14 +72,20 @@ def _dense(codes: np.ndarray) -> np.ndarray:
 
 
 def feature_weights(
-    rows: Sequence[dict], header: Sequence[str], datatypes: Sequence[str], y: np.ndarray
+    rows: Sequence[dict],
+    header: Sequence[str],
+    datatypes: Sequence[str],
+    y: np.ndarray,
+    *,
+    columns: Sequence[Sequence[Any]] | None = None,
 ) -> list[float]:
-    """MI per header position (0.0 for the target); all zeros below two rows."""
+    """MI per header position (0.0 for the target); all zeros below two rows.
+    ``columns``: the rows' features as columns, when the caller has them."""
     weights = [0.0] * len(header)
     if len(rows) < 2:
         return weights
     for i in range(1, len(header)):
-        col = list(map(itemgetter(header[i]), rows))
+        col = columns[i - 1] if columns is not None else list(map(itemgetter(header[i]), rows))
         bins = numeric_bins(col) if datatypes[i] == "N" else text_bins(col)
         weights[i] = mutual_information(bins, y)
     return weights

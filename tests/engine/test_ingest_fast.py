@@ -103,3 +103,24 @@ def test_mutual_information_does_not_depend_on_the_hash_seed():
         for seed in (1, 2, 3)
     }
     assert len(outputs) == 1
+
+
+def test_feature_columns_in_hand_give_the_same_dataset_and_must_fit():
+    from snakebatch.engine.errors import DataError
+    from snakebatch.engine.ingest import build_population
+
+    pop = build_population(
+        ["y", "n", "t"], [["a", "1", "p"], ["b", "2", "q"], ["a", "1", "p"], ["b", "", "p"]]
+    )
+    assert pop.columns == [[r[h] for r in pop.rows] for h in ("n", "t")]  # duplicate dropped
+    kwargs = {"profile": "auto", "seed": 0}
+    plain = Dataset(pop.header, pop.datatypes, pop.targets, pop.rows, **kwargs)
+    given = Dataset(
+        pop.header, pop.datatypes, pop.targets, pop.rows, feature_columns=pop.columns, **kwargs
+    )
+    assert given.mi_weights == plain.mi_weights
+    assert given.to_package() == plain.to_package()
+    with pytest.raises(DataError, match="feature columns"):
+        Dataset(pop.header, pop.datatypes, pop.targets, pop.rows, feature_columns=pop.columns[:1])
+    with pytest.raises(DataError, match="feature columns"):
+        Dataset(pop.header, pop.datatypes, pop.targets, pop.rows, feature_columns=[["x"], ["y"]])
