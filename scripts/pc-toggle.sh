@@ -7,11 +7,15 @@
 #   pc-toggle.sh on SLOTS [TTL] [flags]          e.g. on 81 30m
 #   pc-toggle.sh for-job ROWS LAYERS [flags]     slots and TTL from `snakebatch plan`
 #   pc-toggle.sh off | status [flags]
+#
+# for-job plans for the mesh's default completion; PC_TOGGLE_COMPLETION=conquer plans
+# for the seed's blocking conquer, which holds each slot longer and needs more of them.
 set -euo pipefail
 
 SNAKEBATCH="${SNAKEBATCH:-snakebatch}"
 PYTHON="${PYTHON:-python3}"
 MARGIN_S="${PC_TOGGLE_MARGIN_S:-600}"
+COMPLETION="${PC_TOGGLE_COMPLETION:-}"
 
 usage() {
   sed -n '7,9p' "$0" | sed 's/^#  */usage: /' >&2
@@ -31,8 +35,17 @@ case "$cmd" in
   for-job)
     [ $# -ge 2 ] || usage
     rows="$1"; layers="$2"; shift 2
-    read -r slots window < <("$SNAKEBATCH" plan --rows "$rows" --layers "$layers" --json \
-      | "$PYTHON" -c 'import json, sys; d = json.load(sys.stdin); print(d["slots"], int(d["window_s"]))')
+    plan_args=(--rows "$rows" --layers "$layers" --json)
+    case "$COMPLETION" in
+      "") ;;
+      queue | conquer) plan_args+=(--completion "$COMPLETION") ;;
+      *) echo "error: PC_TOGGLE_COMPLETION must be queue or conquer, got '$COMPLETION'" >&2; exit 2 ;;
+    esac
+    # A failing plan (bad rows, say) exits here with its own message and code.
+    plan_json=$("$SNAKEBATCH" plan "${plan_args[@]}")
+    read -r slots window < <("$PYTHON" -c \
+      'import json, sys; d = json.load(sys.stdin); print(d["slots"], int(d["window_s"]))' \
+      <<<"$plan_json")
     if [ "$slots" -eq 0 ]; then
       echo "no provisioned slots needed for $rows rows x $layers layers"
       exit 0

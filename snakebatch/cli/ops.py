@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from snakebatch.cli.app import app
+from snakebatch.mesh.coordinator import TrainParams
 from snakebatch.ops.chart import ChartError, sparkline, write_png
 from snakebatch.ops.forecast import Forecast, default_params, forecast, seed_params
 from snakebatch.ops.planner import PlanInputError
@@ -35,6 +38,11 @@ pc_app = typer.Typer(
 app.add_typer(pc_app, name="pc")
 
 
+class Completion(StrEnum):
+    queue = "queue"
+    conquer = "conquer"
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=2)
@@ -54,7 +62,8 @@ def _render(f: Forecast) -> str:
         f"quota {p.scaling_rate:.2f}/s from {f.quotas_source}",
         f"feasible       {'yes' if p.feasible else 'NO'}"
         + ("" if p.feasible_without_slots else f" (with {p.slots} provisioned slots)"),
-        f"slots          {p.slots} for {_minutes(p.window_s)}",
+        f"slots          {p.slots} for {_minutes(p.window_s)} "
+        f"({p.completion} completion: {p.slot_s:.2f} s of slot per leaf chain)",
         f"cost           ${c.total:.2f} = gatherer ${c.gatherer:.2f} + on-demand "
         f"${c.on_demand:.2f} + provisioned ${c.provisioned:.2f}",
     ]
@@ -88,6 +97,21 @@ def plan_command(
     seed_params_: Annotated[
         bool, typer.Option("--seed-params", help="The seed's parameters (eu-west-3, conquer).")
     ] = False,
+    completion: Annotated[
+        Completion | None,
+        typer.Option(
+            help=f"How leaves complete (default: the mesh's, {TrainParams().completion}; "
+            "conquer with --seed-params). Conquer holds slots longer, so it plans more."
+        ),
+    ] = None,
+    seed_formula: Annotated[
+        bool,
+        typer.Option(
+            "--seed-formula",
+            help="Size slots with the seed's t_slot whatever the completion (reproduces its "
+            "figures; under conquer the simulator wedges some large jobs with them).",
+        ),
+    ] = False,
     region: Annotated[str | None, typer.Option(help="Price region (default: settings).")] = None,
     quotas_from_aws: Annotated[
         bool, typer.Option("--quotas-from-aws", help="Read Lambda quotas from Service Quotas.")
@@ -102,11 +126,15 @@ def plan_command(
     try:
         if seed_params_:
             params = seed_params()
+            if completion is not None:
+                params = replace(params, completion=completion.value)
         else:
             where = region or Settings.from_env().region
             quotas = _live_quotas(where) if quotas_from_aws else SEED_QUOTAS
-            params = default_params(where, quotas)
-        f = forecast(rows, layers, tau, params, seed=seed)
+            mode = completion.value if completion is not None else TrainParams().completion
+            params = default_params(where, quotas, mode)
+        slot_s = params.timings.slot_seconds_per_leaf if seed_formula else None
+        f = forecast(rows, layers, tau, params, seed=seed, slot_s=slot_s)
     except (PlanInputError, UnknownRegionError, ValueError) as error:
         raise _fail(str(error)) from None
     if chart and chart != "-":

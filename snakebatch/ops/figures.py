@@ -7,6 +7,7 @@ test fails when a doc's numbers and the code disagree.
 
 from __future__ import annotations
 
+import random
 import re
 import sys
 from collections.abc import Callable
@@ -14,13 +15,15 @@ from pathlib import Path
 
 from snakebatch.ops.forecast import default_params, forecast, seed_params
 from snakebatch.ops.governor import from_plan
-from snakebatch.ops.planner import plan, seed_rate
+from snakebatch.ops.planner import plan, required_rate, seed_rate
 from snakebatch.ops.prices import SEED_PRICES, US_EAST_1_PRICES
 from snakebatch.ops.quotas import SEED_QUOTAS
 from snakebatch.ops.simulator import SimConfig, simulate
 from snakebatch.ops.timings import SEED_TIMINGS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+#: The seed's slot time per leaf chain (0.71 s): its figures are sized with it.
+SEED_SLOT_S = SEED_TIMINGS.slot_seconds_per_leaf
 _BLOCK = re.compile(r"(<!-- ops:([a-z-]+) -->\n).*?(<!-- /ops:\2 -->)", re.S)
 
 
@@ -40,7 +43,7 @@ def seed_figures() -> str:
         (1_000_000, 5, 81, 6.5, 1.75),
         (1_000_000, 25, 449, 33, 22.81),
     ):
-        p = plan(n, layers)
+        p = plan(n, layers, completion="conquer", slot_s=SEED_SLOT_S)
         label = f"{n // 1_000_000}M x {layers}L"
         rows.append([label, "slots", str(slots), str(p.slots), _pct(p.slots, slots)])
         rows.append(
@@ -57,7 +60,7 @@ def seed_figures() -> str:
         )
     rate = seed_rate(7500, 25, 1000)
     rows.append(["7.5K x 25L", "peak spawns/s", "17.40", f"{rate:.2f}", _pct(rate, 17.40)])
-    return _table(["job", "figure", "seed", "planner", "diff"], rows)
+    return _table(["job", "figure", "seed", "planner, seed's t_slot", "diff"], rows)
 
 
 def parameters() -> str:
@@ -72,13 +75,33 @@ def parameters() -> str:
         ["t_divide", f"{t.t_divide_s * 1e3:.0f} ms", "seed §1 (divide ~80 ms)"],
         ["t_conquer", f"{t.t_conquer_s * 1e3:.0f} ms", "seed §1 (conquer ~150 ms)"],
         ["t_leaf (warm)", f"{t.t_leaf_s * 1e3:.0f} ms", "seed §1 (leaf ~400 ms warm)"],
-        ["t_slot = 2 t_divide + t_conquer + t_leaf", f"{t.slot_seconds_per_leaf:.2f} s", "derived"],
+        [
+            "t_slot = 2 t_divide + t_conquer + t_leaf",
+            f"{t.slot_seconds_per_leaf:.2f} s",
+            "derived (the seed's; queue completion)",
+        ],
         [
             "level latency",
             f"{t.level_latency_s:.3f} s",
             "fitted: 200 leaves / 17.40 per s / 3 levels",
         ],
         ["cold start (billed)", f"{t.cold_start_s:.3f} s", "fitted to the seed's two $ figures"],
+        [
+            "poll interval (conquer)",
+            f"{t.poll_interval_s * 1e3:.0f} ms",
+            "the simulator's; seed §2.2 polls DDB without an interval",
+        ],
+        ["dispatch = t_level - cold - t_divide", f"{t.dispatch_s:.2f} s", "derived"],
+        [
+            "t_hold = t_conquer + dispatch + t_leaf + poll",
+            f"{t.conquer_hold_s:.2f} s",
+            "derived: a conquer's slot time",
+        ],
+        [
+            "t_slot (conquer) = 2 t_divide + t_hold + t_leaf",
+            f"{t.slot_seconds('conquer'):.2f} s",
+            "derived",
+        ],
         ["memory", f"{t.memory_gb:.0f} GB", "settings.json lambda_memory_mb = 4096"],
         ["Lambda on demand", f"${pr.lambda_gb_s:.10f} /GB-s", "AWS Lambda pricing, x86, 2026"],
         ["Lambda requests", f"${pr.lambda_request * 1e6:.2f} /M", "AWS Lambda pricing, 2026"],
@@ -152,21 +175,86 @@ def scale() -> str:
     )
 
 
+def _outcome(f) -> str:
+    run = f.run
+    done = (
+        f"wedges at {run.wedge_at_s:.0f} s" if run.wedged else f"done in {run.wall_s / 60:.1f} min"
+    )
+    return f"{f.plan.slots} slots, ${f.plan.cost.total:.2f}: {done}"
+
+
 def conquer_vs_queue() -> str:
     rows = []
     for n, layers in ((1_000_000, 5), (1_000_000, 25), (2_000_000, 5)):
-        cells = [f"{n // 1_000_000}M x {layers}L"]
-        for params in (seed_params(), default_params("eu-west-3")):
-            run = forecast(n, layers, 1000, params).run
-            cells.append(
-                f"wedges at {run.wedge_at_s:.0f} s"
-                if run.wedged
-                else f"done in {run.wall_s / 60:.1f} min"
-            )
-        rows.append(cells)
+        before = forecast(n, layers, 1000, seed_params(), slot_s=SEED_SLOT_S)
+        after = forecast(n, layers, 1000, seed_params())
+        queue = forecast(n, layers, 1000, default_params("eu-west-3"))
+        extra = after.plan.cost.total - before.plan.cost.total
+        rows.append(
+            [
+                f"{n // 1_000_000}M x {layers}L",
+                _outcome(before),
+                _outcome(after),
+                f"+${extra:.2f} (x{after.plan.cost.total / before.plan.cost.total:.1f})",
+                _outcome(queue),
+            ]
+        )
+    t = SEED_TIMINGS
     return _table(
-        ["job (planned slots + governor)", "conquer polling (seed)", "queue completion"], rows
+        [
+            "job (planned slots + governor)",
+            f"conquer, seed's t_slot {t.slot_seconds_per_leaf:.2f} s",
+            f"conquer, t_slot {t.slot_seconds('conquer'):.2f} s",
+            "conquer cost",
+            f"queue completion, t_slot {t.slot_seconds('queue'):.2f} s",
+        ],
+        rows,
     )
+
+
+def sample_jobs(n_jobs: int = 100, seed: int = 0, need_slots: bool = True) -> list[tuple[int, int]]:
+    """``n_jobs`` jobs of 1K-400K rows x 1-25 layers, drawn with ``seed``, that need
+    provisioned slots (the seed's rate above the quota), or with ``need_slots=False``
+    that do not."""
+    rng = random.Random(seed)
+    jobs: list[tuple[int, int]] = []
+    while len(jobs) < n_jobs:
+        n_rows, n_layers = rng.randint(1000, 400_000), rng.randint(1, 25)
+        over = required_rate(n_rows, n_layers, 1000) > SEED_QUOTAS.scaling_rate_per_s
+        if over == need_slots:
+            jobs.append((n_rows, n_layers))
+    return jobs
+
+
+def conquer_sample() -> str:
+    """Two samples under conquer: jobs that need slots, planned with each slot time
+    and the planned governor; jobs that do not, without and with the governor."""
+    need, free = sample_jobs(), sample_jobs(need_slots=False)
+    conquer_slot = f"{SEED_TIMINGS.slot_seconds('conquer'):.2f} s"
+    rows = []
+    for label, jobs, slot_s, govern in (
+        (f"need slots; seed's t_slot {SEED_SLOT_S:.2f} s, governor", need, SEED_SLOT_S, None),
+        (f"need slots; t_slot (conquer) {conquer_slot}, governor", need, None, None),
+        ("need none; no governor", free, None, False),
+        ("need none; governor", free, None, None),
+    ):
+        runs = [
+            (job, forecast(*job, 1000, seed_params(), slot_s=slot_s, govern=govern)) for job in jobs
+        ]
+        wedged = [job for job, f in runs if f.run.wedged]
+        smallest = min(wedged, key=lambda job: job[0] * job[1], default=None)
+        rows.append(
+            [
+                label,
+                str(len(jobs)),
+                f"{sum(f.plan.slots for _, f in runs):,}",
+                f"{sum(f.plan.cost.total for _, f in runs):,.2f}",
+                str(len(wedged)),
+                "-" if smallest is None else f"{smallest[0]:,} x {smallest[1]}L",
+            ]
+        )
+    header = ["conquer jobs (plan)", "jobs", "slots (sum)", "plan $ (sum)", "wedged"]
+    return _table([*header, "smallest wedged"], rows)
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
@@ -175,6 +263,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "wedge": wedge,
     "scale": scale,
     "conquer-vs-queue": conquer_vs_queue,
+    "conquer-sample": conquer_sample,
 }
 
 

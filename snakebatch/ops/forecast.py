@@ -1,8 +1,9 @@
 """A plan and the simulator's view of it, side by side: what ``snakebatch plan`` prints.
 
 The planner answers with the seed's closed form; the simulator runs the same job with
-the planned slots and, when the quota is short, the planned governor, to estimate wall
-time and peak spawn rate, and says whether the ungoverned run would wedge.
+the planned slots and, when the quota is short or completion is conquer, the planned
+governor, to estimate wall time and peak spawn rate, and says whether the ungoverned
+run would wedge.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ def seed_params() -> Params:
     return Params(SEED_QUOTAS, SEED_PRICES, SEED_TIMINGS, "conquer")
 
 
-def default_params(region: str, quotas: Quotas = SEED_QUOTAS) -> Params:
+def default_params(region: str, quotas: Quotas = SEED_QUOTAS, completion: str = "queue") -> Params:
     """This repository's defaults: the region's prices and queue-as-truth completion."""
-    return Params(quotas, prices_for(region), SEED_TIMINGS, "queue")
+    return Params(quotas, prices_for(region), SEED_TIMINGS, completion)
 
 
 @dataclass
@@ -48,6 +49,8 @@ class Forecast:
         return {
             "feasible": p.feasible,
             "feasible_without_slots": p.feasible_without_slots,
+            "completion": p.completion,
+            "slot_s": p.slot_s,
             "slots": p.slots,
             "window_s": p.window_s,
             "cost_usd": p.cost.total,
@@ -81,7 +84,8 @@ def _sim(p: Plan, params: Params, seed: int, governor_rate: float | None) -> Sim
             t_conquer_s=t.t_conquer_s,
             leaf_per_row_s=t.t_leaf_s / p.tau,
             cold_start_s=t.cold_start_s,
-            dispatch_s=max(0.0, t.level_latency_s - t.cold_start_s - t.t_divide_s),
+            dispatch_s=t.dispatch_s,
+            poll_interval_s=t.poll_interval_s,
             concurrency=params.quotas.concurrent_executions,
             scaling_rate=params.quotas.scaling_rate_per_s,
             quota_window_s=params.quotas.quota_window_s,
@@ -95,11 +99,37 @@ def _sim(p: Plan, params: Params, seed: int, governor_rate: float | None) -> Sim
     )
 
 
-def forecast(n_rows: int, n_layers: int, tau: int, params: Params, seed: int = 0) -> Forecast:
-    p = plan(n_rows, n_layers, tau, params.quotas, params.prices, params.timings, params.completion)
-    if p.feasible_without_slots:
+def forecast(
+    n_rows: int,
+    n_layers: int,
+    tau: int,
+    params: Params,
+    seed: int = 0,
+    slot_s: float | None = None,
+    govern: bool | None = None,
+) -> Forecast:
+    """``slot_s`` overrides the completion mode's slot time (the seed's own figures).
+
+    ``govern`` paces the fan-out with the planned governor. By default it does when the
+    job needs slots, and always under conquer: a blocking conquer can wedge on the burst
+    of the tree's last level even when the seed's average rate is under the quota
+    (docs/math.md §6), and the governor is what turns that into a slower run.
+    """
+    p = plan(
+        n_rows,
+        n_layers,
+        tau,
+        params.quotas,
+        params.prices,
+        params.timings,
+        params.completion,
+        slot_s,
+    )
+    if govern is None:
+        govern = params.completion == "conquer" or not p.feasible_without_slots
+    if not govern:
         return Forecast(p, None, _sim(p, params, seed, None), None, params.quotas.source)
-    gov = from_plan(p.scaling_rate, p.slots, params.timings.slot_seconds_per_leaf)
+    gov = from_plan(p.scaling_rate, p.slots, p.slot_s)
     governed = _sim(p, params, seed, gov.rate)
     # Without a blocking conquer nothing times out, so only conquer mode can wedge.
     ungoverned = _sim(p, params, seed, None) if params.completion == "conquer" else None

@@ -2,6 +2,12 @@
 
 FEASIBLE(N, L, τ, slots) ≡ L·⌈N/τ⌉ / spawn_window ≤ rate + slots / t_slot
 
+``t_slot`` is the slot time of one leaf's chain for the completion mode
+(``Timings.slot_seconds``): the seed's 0.71 s for queue completion, 3.98 s for the
+seed's blocking conquer, which holds its slot while its leaf is dispatched and runs.
+``slot_s`` overrides it; the seed's own figures (81 slots for 1M x 5L) are its conquer
+billing with its 0.71 s, ``plan(..., completion="conquer", slot_s=0.71)``.
+
 ``spawn_window`` grows with the depth of the divide tree (levels x level latency),
 which is where the seed's N_slots = O(L·N / log N) comes from. Averaging the leaves
 over the levels dips right after each depth step (8,001 rows look easier than 8,000),
@@ -20,11 +26,12 @@ from snakebatch.ops.timings import SEED_TIMINGS, Timings
 
 # Lambda keeps 100 units of account concurrency unreserved; PC slots cannot take them.
 UNRESERVED_MINIMUM = 100
+COMPLETIONS = ("queue", "conquer")
 _EPS = 1e-9
 
 
 class PlanInputError(ValueError):
-    """Rows, layers, τ or slots out of range."""
+    """Rows, layers, τ, slots, slot time or completion mode out of range."""
 
 
 def _check(n_rows: int, n_layers: int, tau: int) -> None:
@@ -64,9 +71,30 @@ def required_rate(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_
     return rate
 
 
-def capacity(slots: int, quotas: Quotas = SEED_QUOTAS, timings: Timings = SEED_TIMINGS) -> float:
+def slot_seconds(
+    timings: Timings = SEED_TIMINGS, completion: str = "queue", slot_s: float | None = None
+) -> float:
+    """The slot time the planner sizes with: ``slot_s`` when given, else the mode's."""
+    if completion not in COMPLETIONS:
+        raise PlanInputError(f"completion must be 'queue' or 'conquer', got {completion!r}")
+    if slot_s is None:
+        return timings.slot_seconds(completion)
+    if isinstance(slot_s, bool) or not isinstance(slot_s, int | float):
+        raise PlanInputError(f"slot_s must be a number, got {slot_s!r}")
+    if not (slot_s > 0 and math.isfinite(slot_s)):
+        raise PlanInputError(f"slot_s must be a finite number > 0, got {slot_s!r}")
+    return float(slot_s)
+
+
+def capacity(
+    slots: int,
+    quotas: Quotas = SEED_QUOTAS,
+    timings: Timings = SEED_TIMINGS,
+    completion: str = "queue",
+    slot_s: float | None = None,
+) -> float:
     """Spawns per second the account absorbs: the scaling quota plus warm slots."""
-    return quotas.scaling_rate_per_s + slots / timings.slot_seconds_per_leaf
+    return quotas.scaling_rate_per_s + slots / slot_seconds(timings, completion, slot_s)
 
 
 def feasible(
@@ -76,11 +104,13 @@ def feasible(
     slots: int,
     quotas: Quotas = SEED_QUOTAS,
     timings: Timings = SEED_TIMINGS,
+    completion: str = "queue",
+    slot_s: float | None = None,
 ) -> bool:
     if isinstance(slots, bool) or not isinstance(slots, int) or slots < 0:
         raise PlanInputError(f"slots must be a non-negative integer, got {slots!r}")
     need = required_rate(n_rows, n_layers, tau, timings)
-    return need <= capacity(slots, quotas, timings) + _EPS
+    return need <= capacity(slots, quotas, timings, completion, slot_s) + _EPS
 
 
 def slots_needed(
@@ -89,9 +119,13 @@ def slots_needed(
     tau: int,
     quotas: Quotas = SEED_QUOTAS,
     timings: Timings = SEED_TIMINGS,
+    completion: str = "queue",
+    slot_s: float | None = None,
 ) -> int:
+    """The least slots that make the job FEASIBLE for ``completion``."""
+    held = slot_seconds(timings, completion, slot_s)
     excess = required_rate(n_rows, n_layers, tau, timings) - quotas.scaling_rate_per_s
-    return max(0, math.ceil(excess * timings.slot_seconds_per_leaf - _EPS))
+    return max(0, math.ceil(excess * held - _EPS))
 
 
 def on_window_s(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
@@ -125,7 +159,7 @@ def cost(
     window_s: float,
     prices: Prices = SEED_PRICES,
     timings: Timings = SEED_TIMINGS,
-    completion: str = "conquer",
+    completion: str = "queue",
 ) -> Cost:
     """Gatherer time over the window, every leaf chain billed on demand (the seed bills
     it all at the on-demand rate), and the slots over the window."""
@@ -146,6 +180,8 @@ class Plan:
     n_rows: int
     n_layers: int
     tau: int
+    completion: str
+    slot_s: float
     leaves: int
     depth: int
     spawn_window_s: float
@@ -172,12 +208,14 @@ def plan(
     quotas: Quotas = SEED_QUOTAS,
     prices: Prices = SEED_PRICES,
     timings: Timings = SEED_TIMINGS,
-    completion: str = "conquer",
+    completion: str = "queue",
+    slot_s: float | None = None,
 ) -> Plan:
-    """Slots, on-window and cost for one training; infeasible only when the slots it
-    needs exceed what the account's concurrency can reserve."""
+    """Slots, on-window and cost for one training under ``completion``; infeasible only
+    when the slots it needs exceed what the account's concurrency can reserve."""
     _check(n_rows, n_layers, tau)
-    slots = slots_needed(n_rows, n_layers, tau, quotas, timings)
+    held = slot_seconds(timings, completion, slot_s)
+    slots = slots_needed(n_rows, n_layers, tau, quotas, timings, slot_s=held)
     window = on_window_s(n_rows, n_layers, tau, timings)
     reservable = quotas.concurrent_executions - UNRESERVED_MINIMUM
     notes = []
@@ -187,6 +225,8 @@ def plan(
         n_rows=n_rows,
         n_layers=n_layers,
         tau=tau,
+        completion=completion,
+        slot_s=held,
         leaves=n_layers * leaves_per_layer(n_rows, tau),
         depth=tree_depth(n_rows, tau),
         spawn_window_s=spawn_window_s(n_rows, tau, timings),

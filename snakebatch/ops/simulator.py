@@ -51,10 +51,10 @@ class SimConfig:
     leaf_base_s: float = 0.0
     leaf_per_row_s: float = SEED_TIMINGS.t_leaf_s / 1000
     cold_start_s: float = SEED_TIMINGS.cold_start_s
-    dispatch_s: float = SEED_TIMINGS.level_latency_s - SEED_TIMINGS.cold_start_s - 0.08
+    dispatch_s: float = SEED_TIMINGS.dispatch_s
     dispatch_jitter: float = 0.5
     seed: int = 0
-    poll_interval_s: float = 0.25
+    poll_interval_s: float = SEED_TIMINGS.poll_interval_s
     poll_timeout_s: float = 7.0
     concurrency: int = SEED_QUOTAS.concurrent_executions
     scaling_rate: float | None = SEED_QUOTAS.scaling_rate_per_s
@@ -123,6 +123,9 @@ class SimResult:
     cost: Cost
     bin_s: float
     spawn_series: list[float] = field(default_factory=list)
+    #: Mean time a conquer held its container (None without conquers): what the
+    #: planner's ``Timings.conquer_hold_s`` estimates.
+    mean_conquer_hold_s: float | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -137,6 +140,7 @@ class SimResult:
             "cost": self.cost.as_dict(),
             "bin_s": self.bin_s,
             "spawn_series": self.spawn_series,
+            "mean_conquer_hold_s": self.mean_conquer_hold_s,
         }
 
 
@@ -164,6 +168,7 @@ class _Run:
         self.pending_leaves: set[int] = set()
         self.last_leaf = 0.0
         self.busy_gb_s = 0.0
+        self.holds: list[float] = []
         self.wedge_at: float | None = None
         self.rng = random.Random(cfg.seed)
         self.governor = None
@@ -273,6 +278,7 @@ class _Run:
                 waited = self.now - (c_start + self.cfg.t_conquer_s)
                 polls = max(1, math.ceil(waited / self.cfg.poll_interval_s))
                 end = c_start + self.cfg.t_conquer_s + polls * self.cfg.poll_interval_s
+                self.holds.append(end - c_start)
                 self.push(end, "unpoll", (c_slot, end - self.now))
 
     def run(self) -> None:
@@ -336,6 +342,7 @@ def simulate(cfg: SimConfig) -> SimResult:
         cost=cost,
         bin_s=cfg.bin_s,
         spawn_series=_spawn_series(times, cfg.bin_s, end),
+        mean_conquer_hold_s=sum(run.holds) / len(run.holds) if run.holds else None,
     )
 
 

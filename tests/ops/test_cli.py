@@ -16,16 +16,46 @@ def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 
-def test_plan_json_has_the_contract_keys_and_seed_figures() -> None:
-    result = invoke("plan", "--rows", "1000000", "--layers", "5", "--seed-params", "--json")
+def plan_json(*args: str) -> dict:
+    result = invoke("plan", "--rows", "1000000", "--layers", "5", "--json", *args)
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    return json.loads(result.output)
+
+
+def test_plan_json_has_the_contract_keys_and_seed_figures() -> None:
+    data = plan_json("--seed-params", "--seed-formula")
     for key in ("feasible", "slots", "window_s", "cost_usd", "peak_spawn_rate", "wall_s"):
         assert key in data
     assert data["feasible"] and data["slots"] == 81
+    assert data["completion"] == "conquer" and data["slot_s"] == pytest.approx(0.71)
     assert data["cost_usd"] == pytest.approx(1.75, rel=0.05)
     assert data["wedges_without_governor"] is True
     assert data["wall_s"] > 0 and not data["wedged"]
+
+
+def test_plan_sizes_slots_for_the_completion_mode() -> None:
+    """Default: the mesh's queue completion, the seed's slot time; conquer: its hold."""
+    queue = plan_json()
+    assert queue["completion"] == "queue" and queue["slots"] == 81
+    conquer = plan_json("--completion", "conquer")
+    assert conquer["completion"] == "conquer" and conquer["slots"] == 453
+    assert conquer["slot_s"] == pytest.approx(3.976, abs=1e-3)
+    assert conquer["cost"]["provisioned"] > 5 * queue["cost"]["provisioned"]
+    assert not conquer["wedged"]
+    assert plan_json("--seed-params")["slots"] == 453
+    assert plan_json("--seed-params", "--completion", "queue")["completion"] == "queue"
+
+
+def test_plan_text_names_the_completion_and_slot_time() -> None:
+    result = invoke("plan", "--rows", "1000000", "--layers", "5", "--completion", "conquer")
+    assert result.exit_code == 0, result.output
+    assert "453 for 6.7 min (conquer completion: 3.98 s of slot per leaf chain)" in result.output
+
+
+def test_plan_unknown_completion_exits_2() -> None:
+    result = invoke("plan", "--rows", "100", "--layers", "5", "--completion", "poll")
+    assert result.exit_code == 2
+    assert "--completion" in result.output
 
 
 def test_plan_text_and_terminal_chart() -> None:

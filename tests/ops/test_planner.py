@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,10 +14,11 @@ from snakebatch.ops.planner import (
     plan,
     required_rate,
     seed_rate,
+    slot_seconds,
     slots_needed,
 )
-from snakebatch.ops.quotas import Quotas
-from snakebatch.ops.timings import Timings
+from snakebatch.ops.quotas import SEED_QUOTAS, Quotas
+from snakebatch.ops.timings import SEED_TIMINGS, Timings
 
 # Seed §8.1: (rows, layers) → slots, minutes on, total USD.
 SEED_FIGURES = [(1_000_000, 5, 81, 6.5, 1.75), (1_000_000, 25, 449, 33, 22.81)]
@@ -23,7 +26,8 @@ SEED_FIGURES = [(1_000_000, 5, 81, 6.5, 1.75), (1_000_000, 25, 449, 33, 22.81)]
 
 @pytest.mark.parametrize(("rows", "layers", "slots", "minutes", "usd"), SEED_FIGURES)
 def test_seed_figures_within_five_percent(rows, layers, slots, minutes, usd) -> None:
-    p = plan(rows, layers)
+    """The seed's figures: its conquer billing with its 0.71 s slot time."""
+    p = plan(rows, layers, completion="conquer", slot_s=SEED_TIMINGS.slot_seconds_per_leaf)
     assert p.slots == pytest.approx(slots, rel=0.05)
     assert p.window_s / 60 == pytest.approx(minutes, rel=0.05)
     assert p.cost.total == pytest.approx(usd, rel=0.05)
@@ -35,6 +39,73 @@ def test_seed_wedge_at_7500_rows_25_layers() -> None:
     assert not feasible(7500, 25, 1000, 0)
     assert feasible(7000, 25, 1000, 0)
     assert feasible(7500, 25, 1000, slots_needed(7500, 25, 1000))
+
+
+def test_conquer_slot_time_is_the_conquers_hold() -> None:
+    """t_hold = t_conquer + (t_level - cold - t_divide) + t_leaf + t_poll; the chain adds
+    two divides and its leaf. Round numbers, so the formula (not the defaults) is tested."""
+    t = Timings(
+        t_divide_s=0.1,
+        t_conquer_s=0.2,
+        t_leaf_s=0.5,
+        cold_start_s=1.0,
+        level_latency_s=3.0,
+        poll_interval_s=0.5,
+    )
+    assert t.dispatch_s == pytest.approx(1.9)
+    assert t.conquer_hold_s == pytest.approx(0.2 + 1.9 + 0.5 + 0.5)
+    assert t.slot_seconds("conquer") == pytest.approx(2 * 0.1 + 3.1 + 0.5)
+    assert t.slot_seconds("queue") == t.slot_seconds_per_leaf == pytest.approx(0.9)
+    assert Timings(cold_start_s=5.0).dispatch_s == 0.0
+
+
+def test_seed_times_give_a_3_98_s_conquer_slot() -> None:
+    t = SEED_TIMINGS
+    assert t.dispatch_s == pytest.approx(200 / 17.40 / 3 - 1.135 - 0.08)
+    assert t.conquer_hold_s == pytest.approx(3.416, abs=1e-3)
+    assert t.slot_seconds("conquer") == pytest.approx(3.976, abs=1e-3)
+
+
+@pytest.mark.parametrize(("rows", "layers"), [(1_000_000, 5), (1_000_000, 25), (2_000_000, 5)])
+def test_conquer_plans_slots_for_its_hold(rows, layers) -> None:
+    excess = required_rate(rows, layers, 1000) - SEED_QUOTAS.scaling_rate_per_s
+    queue, conquer = plan(rows, layers), plan(rows, layers, completion="conquer")
+    seed = plan(rows, layers, completion="conquer", slot_s=0.71)
+    assert queue.completion == "queue" and queue.slot_s == 0.71
+    assert queue.slots == seed.slots == math.ceil(excess * 0.71)
+    assert conquer.slot_s == SEED_TIMINGS.slot_seconds("conquer")
+    assert conquer.slots == math.ceil(excess * conquer.slot_s)
+    assert conquer.slots / seed.slots == pytest.approx(conquer.slot_s / 0.71, rel=0.01)
+    # More slots over the same window: only the PC bucket grows.
+    assert conquer.window_s == seed.window_s
+    assert conquer.cost.on_demand == seed.cost.on_demand
+    assert conquer.cost.provisioned == pytest.approx(
+        seed.cost.provisioned * conquer.slots / seed.slots
+    )
+    assert feasible(rows, layers, 1000, conquer.slots, completion="conquer")
+    assert not feasible(rows, layers, 1000, seed.slots, completion="conquer")
+    assert plan(rows, layers).as_dict()["slot_s"] == 0.71
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"completion": "poll"},
+        {"slot_s": 0},
+        {"slot_s": -1.0},
+        {"slot_s": float("nan")},
+        {"slot_s": float("inf")},
+        {"slot_s": True},
+        {"slot_s": "0.71"},
+    ],
+)
+def test_bad_completion_or_slot_time_is_a_typed_error(kwargs) -> None:
+    with pytest.raises(PlanInputError):
+        plan(1_000_000, 5, **kwargs)
+    with pytest.raises(PlanInputError):
+        slots_needed(1_000_000, 5, 1000, **kwargs)
+    with pytest.raises(PlanInputError):
+        slot_seconds(**kwargs)
 
 
 def test_slots_grow_like_n_over_log_n() -> None:
@@ -62,6 +133,8 @@ def test_bad_parameters_are_typed_errors() -> None:
     with pytest.raises(ValueError):
         Timings(t_leaf_s=-1)
     with pytest.raises(ValueError):
+        Timings(poll_interval_s=0)
+    with pytest.raises(ValueError):
         Quotas(scaling_rate_per_s=0)
 
 
@@ -73,13 +146,14 @@ def test_infeasible_when_account_cannot_reserve_the_slots() -> None:
 rows = st.integers(min_value=1, max_value=20_000_000)
 layers = st.integers(min_value=1, max_value=50)
 taus = st.sampled_from([100, 500, 1000, 5000])
+modes = st.sampled_from(["queue", "conquer"])
 
 
 @settings(max_examples=300, deadline=None)
-@given(rows, rows, layers, taus)
-def test_monotone_in_rows(a, b, n_layers, tau) -> None:
+@given(rows, rows, layers, taus, modes)
+def test_monotone_in_rows(a, b, n_layers, tau, mode) -> None:
     lo, hi = sorted((a, b))
-    p, q = plan(lo, n_layers, tau), plan(hi, n_layers, tau)
+    p, q = plan(lo, n_layers, tau, completion=mode), plan(hi, n_layers, tau, completion=mode)
     assert required_rate(lo, n_layers, tau) <= required_rate(hi, n_layers, tau) + 1e-9
     assert p.slots <= q.slots
     assert p.window_s <= q.window_s
@@ -87,18 +161,19 @@ def test_monotone_in_rows(a, b, n_layers, tau) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(rows, layers, layers, taus)
-def test_monotone_in_layers(n_rows, a, b, tau) -> None:
+@given(rows, layers, layers, taus, modes)
+def test_monotone_in_layers(n_rows, a, b, tau, mode) -> None:
     lo, hi = sorted((a, b))
-    p, q = plan(n_rows, lo, tau), plan(n_rows, hi, tau)
+    p, q = plan(n_rows, lo, tau, completion=mode), plan(n_rows, hi, tau, completion=mode)
     assert p.slots <= q.slots and p.window_s <= q.window_s
     assert p.cost.total <= q.cost.total + 1e-12
 
 
 @settings(max_examples=200, deadline=None)
-@given(rows, layers, taus, st.integers(min_value=0, max_value=5000))
-def test_planned_slots_are_the_least_that_suffice(n_rows, n_layers, tau, extra) -> None:
-    need = slots_needed(n_rows, n_layers, tau)
-    assert feasible(n_rows, n_layers, tau, need + extra)
+@given(rows, layers, taus, st.integers(min_value=0, max_value=5000), modes)
+def test_planned_slots_are_the_least_that_suffice(n_rows, n_layers, tau, extra, mode) -> None:
+    need = slots_needed(n_rows, n_layers, tau, completion=mode)
+    assert feasible(n_rows, n_layers, tau, need + extra, completion=mode)
     if need:
-        assert not feasible(n_rows, n_layers, tau, need - 1)
+        assert not feasible(n_rows, n_layers, tau, need - 1, completion=mode)
+    assert need >= slots_needed(n_rows, n_layers, tau)

@@ -12,12 +12,13 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pc-toggle.sh"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
     bin_dir = str(Path(sys.executable).parent)
     env = {
         **os.environ,
         "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
         "PYTHON": sys.executable,
+        **extra_env,
     }
     return subprocess.run(
         ["bash", str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=120
@@ -29,6 +30,26 @@ def test_for_job_takes_slots_and_ttl_from_the_plan() -> None:
     assert done.returncode == 0, done.stderr
     assert "plan: 81 slots for 400s (+600s margin)" in done.stdout
     assert "dry run: 81 slots on 81 functions" in done.stdout
+
+
+def test_for_job_plans_conquer_slots_when_asked() -> None:
+    done = run("for-job", "1000000", "5", "--dry-run", PC_TOGGLE_COMPLETION="conquer")
+    assert done.returncode == 0, done.stderr
+    assert "plan: 453 slots for 400s (+600s margin)" in done.stdout
+    assert "dry run: 453 slots on 100 functions" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (("1000000", "5"), {"PC_TOGGLE_COMPLETION": "poll"}, "must be queue or conquer"),
+        (("0", "5"), {}, "rows must be a positive integer"),
+    ],
+)
+def test_for_job_bad_input_is_the_message_not_a_traceback(args, env, message) -> None:
+    done = run("for-job", *args, "--dry-run", **env)
+    assert done.returncode == 2 and message in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_small_job_needs_no_slots() -> None:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from snakebatch.ops.forecast import default_params, forecast, seed_params
 from snakebatch.ops.governor import from_plan
 from snakebatch.ops.planner import capacity, leaves_per_layer, plan, required_rate
 from snakebatch.ops.simulator import SimConfig, SimConfigError, local_config, simulate
@@ -123,3 +124,49 @@ def test_feasible_agrees_with_the_simulator(n_rows, n_layers, seed) -> None:
     assume(ratio <= 0.45 or ratio >= 1.5)
     run = simulate(SimConfig(n_rows, n_layers, seed=seed))
     assert run.wedged == (ratio > 1)
+
+
+def _planned_run(p, seed: int = 0):
+    """The job with its planned slots and governor, as ``snakebatch plan`` simulates it."""
+    gov = from_plan(p.scaling_rate, p.slots, p.slot_s)
+    cfg = SimConfig(
+        p.n_rows,
+        p.n_layers,
+        completion="conquer",
+        pc_slots=p.slots,
+        governor_rate=gov.rate,
+        governor_burst=gov.burst,
+        seed=seed,
+    )
+    return simulate(cfg)
+
+
+def test_conquer_job_that_wedged_under_the_seeds_slots_completes() -> None:
+    """125K x 20L, the smallest wedge of the seed's conquer plan found in a scan of
+    10K-400K rows x 1-25 layers (docs/math.md §6)."""
+    seed_plan = plan(125_000, 20, completion="conquer", slot_s=SEED_TIMINGS.slot_seconds_per_leaf)
+    before = _planned_run(seed_plan)
+    assert before.wedged and before.leaves_done < 20 * 125
+    sized = plan(125_000, 20, completion="conquer")
+    assert sized.slots > 5 * seed_plan.slots
+    for seed in range(3):
+        after = _planned_run(sized, seed)
+        assert not after.wedged and after.leaves_done == 20 * 125
+        # The planner's hold (one whole poll) bounds the simulated mean (half a poll).
+        hold = after.mean_conquer_hold_s
+        assert 0.9 * SEED_TIMINGS.conquer_hold_s <= hold <= SEED_TIMINGS.conquer_hold_s
+
+
+def test_conquer_forecast_governs_jobs_that_need_no_slots() -> None:
+    """57,964 x 4L is under the quota by the seed's average, so it needs no slots, but the
+    last level's burst wedges a blocking conquer; the planned governor completes it."""
+    p = plan(57_964, 4, completion="conquer")
+    assert p.slots == 0
+    assert simulate(SimConfig(57_964, 4)).wedged
+    f = forecast(57_964, 4, 1000, seed_params())
+    assert f.governor_rate == pytest.approx(0.9 * p.scaling_rate)
+    assert not f.run.wedged and f.run.leaves_done == 4 * 58
+    assert f.ungoverned is not None and f.ungoverned.wedged
+    queue = forecast(57_964, 4, 1000, default_params("eu-west-3"))
+    assert queue.governor_rate is None and not queue.run.wedged
+    assert queue.run.mean_conquer_hold_s is None
