@@ -9,6 +9,9 @@ mesh with 1 and 2 worker processes against the engine's single-process ``fit`` w
 the same layers, bucket and noise. Parallel efficiency is
 T(1 worker) / (2 × T(2 workers)); mesh overhead is staging + fan-out + assembly as a
 share of the mesh's wall time (worker start-up is inside wall time, not overhead).
+CPU seconds (``getrusage``, which do not depend on what else runs): the workers, and
+the coordinator split into submit (staging, fan-out, the model frame) and drain +
+assembly.
 
 Accuracy: rows shuffled with ``random.Random(0)``, first 75 % train, rest test; the
 mesh (5 layers; τ=1000, bucket 250 — titanic, 981 training rows, τ=200, bucket 50, so
