@@ -100,6 +100,24 @@ class Artefact:
     size: int
     entries: int
 
+    @classmethod
+    def of(cls, path: Path, *, entries: int) -> Artefact:
+        """A built file with its digest and size, read back from disk as it was written."""
+        data = path.read_bytes()
+        return cls(path, hashlib.sha256(data).hexdigest(), len(data), entries)
+
+    def summary(self) -> str:
+        return f"{self.path}  {self.size:,} bytes  {self.entries} files  sha256 {self.sha256}"
+
+
+def output_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The command line every build entry point shares: where to write."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "build", help="output directory (default: build/)"
+    )
+    return parser
+
 
 def check_host(target: Target) -> None:
     """Extensions are built with this interpreter, so it must be the runtime's."""
@@ -198,8 +216,7 @@ def deterministic_zip(root: Path, zip_path: Path) -> Artefact:
             info.create_system = 3
             archive.writestr(info, path.read_bytes(), compresslevel=9)
     os.replace(tmp, zip_path)
-    data = zip_path.read_bytes()
-    return Artefact(zip_path, hashlib.sha256(data).hexdigest(), len(data), len(files))
+    return Artefact.of(zip_path, entries=len(files))
 
 
 def build_layer(
@@ -249,13 +266,7 @@ def build_function(out: Path, *, repo: Path = REPO) -> Artefact:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m layers.build", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument(
-        "--out", type=Path, default=REPO / "build", help="output directory (default: build/)"
-    )
-    args = parser.parse_args(argv)
+    args = output_parser("python -m layers.build", __doc__.splitlines()[0]).parse_args(argv)
     from layers.gatherer import build_gatherer  # imports this module: resolved at run time
 
     try:
@@ -272,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     target = Target.from_settings()
     for art in (layer, function, wheel, docs):
-        print(f"{art.path}  {art.size:,} bytes  {art.entries} files  sha256 {art.sha256}")
+        print(art.summary())
     worst = max((n.glibc for n in needs), default=())
     print(
         f"{len(needs)} compiled modules for {target.runtime}/{target.architecture}; "

@@ -23,9 +23,7 @@ uploads by content, so only a real change rolls the gatherer.
 
 from __future__ import annotations
 
-import argparse
 import gzip
-import hashlib
 import importlib.util
 import io
 import os
@@ -39,7 +37,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from layers.build import REPO, Artefact, LayerBuildError
+from layers.build import REPO, Artefact, LayerBuildError, output_parser
 from snakebatch.gatherer.pages import PAGES
 
 GATHERER_DIR = Path("gatherer")
@@ -121,7 +119,7 @@ def build_wheel(out: Path, *, repo: Path = REPO) -> Artefact:
             old.unlink()
         wheel = dest / built[0]
         shutil.copyfile(wheels / built[0], wheel)
-    return _artefact(wheel, entries=_wheel_entries(wheel))
+    return Artefact.of(wheel, entries=_wheel_entries(wheel))
 
 
 def setuptools_vendor() -> Path:
@@ -175,7 +173,7 @@ def docs_tarball(files: Iterable[Path], tar_path: Path) -> Artefact:
             tar.addfile(info, io.BytesIO(data))
     tar_path.parent.mkdir(parents=True, exist_ok=True)
     tar_path.write_bytes(buffer.getvalue())
-    return _artefact(tar_path, entries=len(members))
+    return Artefact.of(tar_path, entries=len(members))
 
 
 def build_docs(out: Path, *, docs: Path = REPO / "docs") -> Artefact:
@@ -187,26 +185,15 @@ def build_gatherer(out: Path, *, repo: Path = REPO) -> tuple[Artefact, Artefact]
     return build_wheel(out, repo=repo), build_docs(out, docs=repo / "docs")
 
 
-def _artefact(path: Path, *, entries: int) -> Artefact:
-    data = path.read_bytes()
-    return Artefact(path, hashlib.sha256(data).hexdigest(), len(data), entries)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m layers.gatherer", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument(
-        "--out", type=Path, default=REPO / "build", help="output directory (default: build/)"
-    )
-    args = parser.parse_args(argv)
+    args = output_parser("python -m layers.gatherer", __doc__.splitlines()[0]).parse_args(argv)
     try:
         artefacts = build_gatherer(args.out)
     except (LayerBuildError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for art in artefacts:
-        print(f"{art.path}  {art.size:,} bytes  {art.entries} files  sha256 {art.sha256}")
+        print(art.summary())
     return 0
 
 
