@@ -30,6 +30,11 @@ class StoreFailed(BackendError):
     """The store could not take or hand over an object (bucket gone, disk full, network)."""
 
 
+class StoreDenied(StoreFailed):
+    """The store refused the request (S3 403). Never read as "missing": a role without
+    a grant would otherwise poll forever for an object it may not read."""
+
+
 @dataclass(frozen=True)
 class Received:
     """A message taken from the reports queue; ``receipt`` acknowledges (deletes) it."""
