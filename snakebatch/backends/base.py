@@ -1,4 +1,4 @@
-"""The small interface the mesh roles and the gatherer need from the world.
+"""The ports: the small interface the mesh roles, the coordinator and the gatherer need.
 
 Roles are pure functions over a ``Backend``; the local backend (worker processes, a
 directory, a durable SQLite queue, SQLite tables) and the aws backend (Lambda, S3,
@@ -8,7 +8,7 @@ runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,15 +19,47 @@ BLOCKING_ROLES = frozenset({"conquer"})
 
 
 class BackendError(RuntimeError):
-    """The backend could not do what was asked (bad key, closed pool, bad settings)."""
+    """Root of every backend error: the backend could not do what was asked.
+
+    ``permanent`` tells a caller whether asking again can help: an outage or a race
+    (the default) may pass, bad settings or an absent record will not. The report
+    drainer (``snakebatch.mesh.drainer``) retries or gives up on this flag alone.
+    """
+
+    permanent = False
 
 
-class ObjectMissing(KeyError):
-    """No object under this key in the store."""
+class ObjectMissing(BackendError, KeyError):
+    """No object under this key in the store (yet: a spilled body may still be landing)."""
 
 
 class StoreFailed(BackendError):
     """The store could not take or hand over an object (bucket gone, disk full, network)."""
+
+
+class CounterError(BackendError, LookupError):
+    """A counter that does not exist was incremented or read."""
+
+    permanent = True
+
+
+class JobError(BackendError):
+    """Base of the job store's typed errors; both mean the request itself is wrong."""
+
+    permanent = True
+
+
+class JobNotFound(JobError, KeyError):
+    def __init__(self, model_id: str) -> None:
+        super().__init__(f"no job {model_id!r}")
+        self.model_id = model_id
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class JobExists(JobError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -115,3 +147,59 @@ class Backend(Protocol):
 
     def shard_stats(self) -> list[dict[str, int]]: ...
     def stats(self) -> dict[str, int]: ...
+
+
+STATES = ("queued", "running", "done", "failed")
+OPEN_STATES = ("queued", "running")
+
+
+@dataclass
+class JobRecord:
+    model_id: str
+    state: str
+    params: dict[str, Any]
+    n_rows: int = 0
+    created_at: float = 0.0
+    finished_at: float | None = None
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LeafEntry:
+    """One ingested leaf. ``order`` sorts leaves of a layer deterministically (by path)."""
+
+    layer: int
+    leaf_id: str
+    order: str
+    n_rows: int
+    n_buckets: int
+    report_key: str
+
+
+class JobStore(Protocol):
+    """What the coordinator remembers about a training job.
+
+    A job's record and the index of its ingested leaves live here, so a restarted
+    drainer carries on where the dead one stopped. The leaf bodies themselves live in
+    the object store (``report_key``); this table only needs what coverage and
+    ordering use. ``local_jobs`` implements it on SQLite, ``aws_jobs`` on DynamoDB.
+
+    Every write is idempotent or conditional: ``add_leaf`` keeps the first entry for
+    a ``(layer, leaf_id)``, and ``finish`` only moves a job out of
+    ``queued``/``running``, so a late error report cannot fail a job that was already
+    assembled, nor a late report revive a failed one.
+    """
+
+    def create(self, record: JobRecord) -> None: ...  # JobExists if the id is taken
+    def get(self, model_id: str) -> JobRecord: ...  # JobNotFound
+    def set_running(self, model_id: str, n_rows: int) -> None: ...
+    def set_timing(self, model_id: str, name: str, seconds: float) -> None: ...
+    def finish(self, model_id: str, state: str, *, error: str | None, at: float) -> bool: ...
+    def add_leaf(self, model_id: str, leaf: LeafEntry) -> bool: ...  # False if already there
+    def leaves(self, model_id: str) -> list[LeafEntry]: ...
+    def coverage(self, model_id: str) -> dict[int, tuple[int, int]]: ...  # layer → (leaves, rows)
+    def unfinished(self) -> list[str]: ...

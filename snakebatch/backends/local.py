@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from snakebatch.backends.base import BackendError, Governor
+from snakebatch.backends.base import BackendError, CounterError, Governor
 from snakebatch.backends.local_governor import SharedTokenBucket
 from snakebatch.backends.local_queue import SqliteQueue, process_alive
 from snakebatch.backends.local_store import DirectoryStore
@@ -90,7 +90,7 @@ class LocalCounters:
     def completed(self, key: str) -> int:
         row = self._db.one("SELECT completed FROM counters WHERE key = ?", (key,))
         if row is None:
-            raise BackendError(f"no counter {key!r}")
+            raise CounterError(f"no counter {key!r}")
         return int(row[0])
 
 

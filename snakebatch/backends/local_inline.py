@@ -15,7 +15,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from snakebatch.backends.base import BackendError, ObjectMissing, Received
+from snakebatch.backends.base import BackendError, CounterError, ObjectMissing, Received
 from snakebatch.backends.local import SQS_MAX_BODY_BYTES
 
 
@@ -70,13 +70,15 @@ class MemoryCounters:
         self.values.setdefault(key, [expected, 0])
 
     def increment(self, key: str) -> int:
+        if key not in self.values:
+            raise CounterError(f"no counter {key!r}")
         counter = self.values[key]
         counter[1] = min(counter[0], counter[1] + 1)
         return counter[1]
 
     def completed(self, key: str) -> int:
         if key not in self.values:
-            raise BackendError(f"no counter {key!r}")
+            raise CounterError(f"no counter {key!r}")
         return self.values[key][1]
 
 

@@ -15,7 +15,7 @@ from snakebatch.gatherer.ids import check_id
 
 
 def job_status(rt, model_id: str) -> dict[str, Any]:
-    from snakebatch.mesh.jobs import JobNotFound
+    from snakebatch.backends.base import JobNotFound
 
     check_id(model_id)
     try:

@@ -22,7 +22,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from snakebatch.backends.base import Backend, Governor, ObjectMissing
+from snakebatch.backends.base import (
+    OPEN_STATES,
+    Backend,
+    Governor,
+    JobNotFound,
+    JobRecord,
+    JobStore,
+    LeafEntry,
+    ObjectMissing,
+)
 from snakebatch.engine.errors import SnakeError
 from snakebatch.mesh.assembly import (
     AssemblyError,
@@ -33,6 +42,7 @@ from snakebatch.mesh.assembly import (
     model_key,
     split_report,
 )
+from snakebatch.mesh.errors import MeshError
 from snakebatch.mesh.events import (
     COMPLETIONS,
     LEGACY_NOISE,
@@ -41,7 +51,6 @@ from snakebatch.mesh.events import (
     NodeParams,
     node_shard,
 )
-from snakebatch.mesh.jobs import OPEN_STATES, JobNotFound, JobRecord, JobStore, LeafEntry
 from snakebatch.mesh.reports import ReportError, check_message, encode, load_leaf, report_key
 from snakebatch.mesh.staging import build_dataset, evict, load_dataset, package_key, stage
 
@@ -55,7 +64,7 @@ MAX_REPORT_RECEIVES = 5
 REPORT_CACHE_BYTES = 128 * 1024 * 1024
 
 
-class CoordinatorError(Exception):
+class CoordinatorError(MeshError):
     """Base of the coordinator's typed errors."""
 
 
@@ -71,7 +80,7 @@ class ModelNotReady(CoordinatorError):
 
 
 class JobTimeout(CoordinatorError, TimeoutError):
-    pass
+    permanent = False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from snakebatch.backends.base import Received, ReportQueue
+from snakebatch.mesh.errors import MeshError
 
 log = logging.getLogger("snakebatch.drainer")
 
@@ -29,7 +30,7 @@ DEFAULT_THREADS = 4
 DEFAULT_MAX_RECEIVES = 4
 
 
-class DrainerError(RuntimeError):
+class DrainerError(MeshError, RuntimeError):
     """The drainer was configured or driven in a way it cannot honour."""
 
 

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from snakebatch.mesh.errors import MeshError
 from snakebatch.settings import shard_for
 
 TRAIN_ROLES = ("divide", "conquer", "leaf")
@@ -26,7 +27,7 @@ COMPLETIONS = ("queue", "conquer")
 LEGACY_NOISE = 0.0
 
 
-class MeshEventError(ValueError):
+class MeshEventError(MeshError, ValueError):
     """An event the roles cannot act on (unknown role, missing or mistyped field)."""
 
 

@@ -20,12 +20,13 @@ from typing import Any, TypeVar
 
 from snakebatch.backends.base import Backend, ObjectStore
 from snakebatch.mesh.assembly import canonical_buckets
+from snakebatch.mesh.errors import MeshError
 from snakebatch.mesh.events import Path, path_id, path_order
 
 T = TypeVar("T")
 
 
-class ReportError(ValueError):
+class ReportError(MeshError, ValueError):
     """A report message the coordinator cannot use (wrong kind, missing field)."""
 
 

@@ -155,8 +155,8 @@ def test_sqs_transient_retry_poison_and_malformed(resources):
 @pytest.mark.aws
 def test_a_poison_report_fails_its_job_with_the_reason_in_status(resources):
     from snakebatch.backends.aws_jobs import DynamoJobStore
+    from snakebatch.backends.base import JobRecord
     from snakebatch.mesh.coordinator import Coordinator
-    from snakebatch.mesh.jobs import JobRecord
 
     backend = AwsBackend.from_env()
     jobs = DynamoJobStore(backend.clients.dynamodb, resources.table)

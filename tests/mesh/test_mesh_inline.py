@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from snakebatch.backends.base import JobNotFound
 from snakebatch.backends.local_inline import InlineBackend, MemoryStore
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.engine.dataset import Dataset
@@ -21,7 +22,6 @@ from snakebatch.engine.predictor import Predictor
 from snakebatch.mesh import predict, staging
 from snakebatch.mesh.coordinator import Coordinator, ModelNotReady, TrainParams, TrainParamsError
 from snakebatch.mesh.events import NodeEvent, NodeParams, path_condition
-from snakebatch.mesh.jobs import JobNotFound
 from snakebatch.mesh.staging import StagingError
 
 DATA = Path(__file__).resolve().parents[2] / "data"
