@@ -47,6 +47,7 @@ class AwsBackend:
     settings: Settings
     clients: AwsClients
     name: str = "aws"
+    store_report_bodies: bool = False
     cache_dir: Path | None = None
     qualifier: str | None = field(default_factory=lambda: defaults()["alias"])
     governor: Governor | None = None

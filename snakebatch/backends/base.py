@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 #: Roles that wait rather than compute (the seed's parent-polling ``conquer``). A
 #: backend must not let them starve the roles they wait for: Lambda gives each its
@@ -105,6 +105,41 @@ class ReportQueue(Protocol):
     def ack(self, receipts: list[str]) -> None: ...
 
 
+@runtime_checkable
+class DelayedRetry(Protocol):
+    """A queue that can hide one received message for a chosen delay (SQS)."""
+
+    def retry_later(self, receipt: str, delay_s: float) -> None: ...
+
+
+@runtime_checkable
+class Releasable(Protocol):
+    """A queue that can give a received message back at once (the local queue)."""
+
+    def release(self, receipt: str) -> None: ...
+
+
+@runtime_checkable
+class DeadLettering(Protocol):
+    """A queue that parks a message it cannot use, with the reason (SQS: its DLQ)."""
+
+    def dead_letter(self, message: Received, reason: str) -> None: ...
+
+
+@runtime_checkable
+class OrphanReleasing(Protocol):
+    """A queue that re-delivers at once what a dead receiver had claimed (local)."""
+
+    def release_orphans(self) -> int: ...
+
+
+@runtime_checkable
+class HealthChecked(Protocol):
+    """A backend that can tell it is broken (local: the worker pool gave up)."""
+
+    def check(self) -> None: ...
+
+
 class Invoker(Protocol):
     """Fire-and-forget invocation of a role on a shard (``InvocationType=Event``).
 
@@ -136,10 +171,13 @@ class Backend(Protocol):
     ``shard``, ``invoked``, ``in_flight``, ``done``, ``errors`` (the gatherer's live
     grid reads it). ``stats()`` returns backend-wide figures: ``invocations``,
     ``running``, ``peak_concurrency``, ``largest_event_bytes``.
+    ``store_report_bodies`` true makes a leaf put its report body in the store and send
+    only a pointer (``snakebatch.mesh.reports.send_report``).
     """
 
     name: str
     shard_count: int
+    store_report_bodies: bool
     store: ObjectStore
     reports: ReportQueue
     invoker: Invoker

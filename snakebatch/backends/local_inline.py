@@ -84,6 +84,7 @@ class MemoryCounters:
 
 class InlineBackend:
     name = "inline"
+    store_report_bodies = False
 
     def __init__(
         self,

@@ -76,8 +76,7 @@ def send_report(backend: Backend, body: dict[str, Any]) -> None:
         backend.reports.send(body)
         return
     data = encode(body)
-    in_store = getattr(backend, "store_report_bodies", False)
-    if not in_store and len(data) <= backend.reports.max_body_bytes:
+    if not backend.store_report_bodies and len(data) <= backend.reports.max_body_bytes:
         backend.reports.send(body)
         return
     key = report_key(body["model_id"], body["layer"], body["leaf_id"])

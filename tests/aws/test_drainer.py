@@ -16,6 +16,7 @@ import pytest
 from snakebatch.backends.aws import AwsBackend
 from snakebatch.backends.local_queue import SqliteQueue
 from snakebatch.mesh.drainer import Drainer, DrainerError
+from snakebatch.mesh.reports import ReportError
 
 
 class Recorder:
@@ -37,7 +38,7 @@ class Recorder:
                 self.errors.append(body)
                 return
             if "malformed" in body:
-                raise ValueError(body["error"])
+                raise ReportError(body["error"])
             leaf = body["leaf_id"]
             left = self.fail_ids.get(leaf, 0)
             if left:
