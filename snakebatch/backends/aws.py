@@ -83,6 +83,10 @@ class AwsBackend:
     def shard_stats(self) -> list[dict[str, int]]:
         return self.shards.snapshot()
 
+    def record_shard(self, shard: int, field: str) -> None:
+        """One ``invoked``/``done``/``errors`` tick on the live grid, from the shard itself."""
+        self.shards.record(shard, field)
+
     def stats(self) -> dict[str, int]:
         """Table-wide figures; ``peak_concurrency`` is the highest this process has seen."""
         rows = self.shard_stats()

@@ -134,6 +134,20 @@ class OrphanReleasing(Protocol):
 
 
 @runtime_checkable
+class Closable(Protocol):
+    """A backend holding files or processes to release (local: its pool and SQLite)."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class ShardRecording(Protocol):
+    """A backend whose shards report their own activity (aws: the Lambda handler)."""
+
+    def record_shard(self, shard: int, field: str) -> None: ...
+
+
+@runtime_checkable
 class HealthChecked(Protocol):
     """A backend that can tell it is broken (local: the worker pool gave up)."""
 

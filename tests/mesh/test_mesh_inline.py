@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from snakebatch.backends.base import JobNotFound
-from snakebatch.backends.local_inline import InlineBackend, MemoryStore
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.engine.dataset import Dataset
 from snakebatch.engine.errors import DataError, EmptyDataError, TargetError
@@ -23,6 +22,7 @@ from snakebatch.mesh import predict, staging
 from snakebatch.mesh.coordinator import Coordinator, ModelNotReady, TrainParams, TrainParamsError
 from snakebatch.mesh.events import NodeEvent, NodeParams, path_condition
 from snakebatch.mesh.staging import StagingError
+from tests.inline_backend import InlineBackend, MemoryStore
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 TITANIC = DATA / "titanic.csv"

@@ -15,7 +15,6 @@ import pytest
 from typer.testing import CliRunner
 
 from snakebatch.backends.local import LocalBackend
-from snakebatch.backends.local_inline import InlineBackend
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.cli import app
 from snakebatch.engine.modelio import loads_model
@@ -23,6 +22,7 @@ from snakebatch.engine.predictor import Predictor
 from snakebatch.mesh.coordinator import Coordinator, TrainParams
 from snakebatch.mesh.events import NodeEvent, NodeParams
 from snakebatch.mesh.staging import package_key
+from tests.inline_backend import InlineBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 TITANIC = ROOT / "data" / "titanic.csv"

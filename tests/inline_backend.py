@@ -2,9 +2,9 @@
 
 The same roles and the same coordinator as the process pool, with memory in place of
 the directory, the queues and SQLite. It is the "one process" reference that the
-pooled mesh must match byte for byte, it lets small jobs (and tests) train without
-spawning anything, and with ``run_roles`` it can stop short of the leaves, which is
-how the 1M-row event-size check divides without training.
+pooled mesh must match byte for byte, it lets tests train without spawning anything,
+and with ``run_roles`` it can stop short of the leaves, which is how the 1M-row
+event-size check divides without training. Test-only: no entry point opens it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 from snakebatch.backends.base import BackendError, CounterError, ObjectMissing, Received
 from snakebatch.backends.local import SQS_MAX_BODY_BYTES
+from snakebatch.mesh.roles import dispatch
 
 
 class MemoryStore:
@@ -93,8 +94,6 @@ class InlineBackend:
         run_roles: Collection[str] | None = None,
         max_report_bytes: int = SQS_MAX_BODY_BYTES,
     ) -> None:
-        from snakebatch.mesh.roles import dispatch
-
         self.shard_count = shard_count
         self.store = MemoryStore()
         self.reports = MemoryQueue(max_report_bytes)
