@@ -73,7 +73,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     about = _describe(event)
     shard = shard_of(getattr(context, "function_name", ""))
     try:
-        result = dispatch(event, backend())
+        dispatch(event, backend())
     except MeshEventError as exc:
         _record(shard, "errors")
         error = {"type": type(exc).__name__, "message": str(exc)}
@@ -86,7 +86,4 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     _record(shard, "done")
     ms = round((time.monotonic() - started) * 1000, 1)
     log.info(json.dumps({"msg": "done", **about, "ms": ms}, default=str))
-    response: dict[str, Any] = {"ok": True, **about, "ms": ms}
-    if result is not None:
-        response["result"] = result
-    return response
+    return {"ok": True, **about, "ms": ms}

@@ -94,14 +94,17 @@ def load_leaf(store: ObjectStore, message: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
+_NEEDED = {
+    "leaf": ("model_id", "layer", "leaf_id", "order", "n_rows"),
+    "error": ("model_id", "error"),
+}
+
+
 def check_message(message: Any) -> dict[str, Any]:
     if not isinstance(message, dict):
         raise ReportError(f"a report is a JSON object, got {type(message).__name__}")
     kind = message.get("kind")
-    needed = {
-        "leaf": ("model_id", "layer", "leaf_id", "order", "n_rows"),
-        "error": ("model_id", "error"),
-    }.get(kind)
+    needed = _NEEDED.get(kind) if isinstance(kind, str) else None
     if needed is None:
         raise ReportError(f"unknown report kind {kind!r}")
     missing = [k for k in needed if k not in message]
