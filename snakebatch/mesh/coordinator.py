@@ -30,6 +30,7 @@ from snakebatch.backends.base import (
     LeafEntry,
     ObjectMissing,
     OrphanReleasing,
+    StoreDenied,
 )
 from snakebatch.engine.errors import SnakeError
 from snakebatch.mesh.assembly import (
@@ -300,7 +301,9 @@ class Coordinator:
         t0 = time.time()
         try:
             data, stripped = self._assemble(job)
-        except (SnakeError, ValueError, KeyError, ObjectMissing) as exc:
+        except (SnakeError, ValueError, KeyError, ObjectMissing, StoreDenied) as exc:
+            # A denied read fails the job with the grant to fix, rather than
+            # retrying the report until it lands in the DLQ.
             self.jobs.finish(
                 job.model_id, "failed", error=f"assembly: {type(exc).__name__}: {exc}", at=t0
             )

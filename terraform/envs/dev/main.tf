@@ -20,7 +20,6 @@ module "snakebatch" {
   function_zip_path   = coalesce(var.function_zip_path, "${local.repo_root}/build/lambda/function.zip")
   alarm_emails        = var.alarm_emails
   log_retention_days  = 7
-  jobs_expiry_days    = 3
   force_destroy       = true
   deletion_protection = false
 
