@@ -5,8 +5,9 @@
 * ``build/layer/snakebatch-layer.zip`` — the engine layer: a ``python/`` tree with
   ``snakebatch`` (its compiled Cython modules built for the runtime and architecture
   in ``settings.json``) and its runtime dependency numpy as manylinux wheels;
-* ``build/lambda/function.zip`` — ``functions/handler_snake.py``, so the handler
-  string is ``functions/handler_snake.handler`` as in the repository (the Python
+* ``build/lambda/function.zip`` — ``functions/handler_snake.py`` (the shards) and
+  ``functions/handler_sweep.py`` (the provisioned-concurrency sweeper), so the handler
+  strings are ``functions/handler_snake.handler`` as in the repository (the Python
   runtime imports ``functions.handler_snake`` as a namespace package).
 * ``build/gatherer/`` — the gatherer's pure wheel and docs tarball (``layers.gatherer``),
   which Terraform uploads to the job bucket for the gatherer's cloud-init.
@@ -57,6 +58,8 @@ MAX_ZIPPED_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 LAYER_ZIP = Path("layer") / "snakebatch-layer.zip"
 FUNCTION_ZIP = Path("lambda") / "function.zip"
+#: The shards' handler and the provisioned-concurrency sweeper's; both use the layer.
+FUNCTION_HANDLERS = ("handler_snake.py", "handler_sweep.py")
 
 
 class LayerBuildError(RuntimeError):
@@ -259,9 +262,8 @@ def build_function(out: Path, *, repo: Path = REPO) -> Artefact:
     shutil.rmtree(tree, ignore_errors=True)
     tree.mkdir(parents=True)
     (tree / "functions").mkdir()
-    shutil.copyfile(
-        repo / "functions" / "handler_snake.py", tree / "functions" / "handler_snake.py"
-    )
+    for handler in FUNCTION_HANDLERS:
+        shutil.copyfile(repo / "functions" / handler, tree / "functions" / handler)
     return deterministic_zip(tree, out / FUNCTION_ZIP)
 
 
