@@ -9,8 +9,9 @@
   ``functions/handler_sweep.py`` (the provisioned-concurrency sweeper), so the handler
   strings are ``functions/handler_snake.handler`` as in the repository (the Python
   runtime imports ``functions.handler_snake`` as a namespace package).
-* ``build/gatherer/`` — the gatherer's pure wheel and docs tarball (``layers.gatherer``),
-  which Terraform uploads to the job bucket for the gatherer's cloud-init.
+* ``build/gatherer/`` — the gatherer's pure wheel and docs tarball (``layers.gatherer``)
+  and its hash-pinned wheelhouse of dependencies (``layers.wheelhouse``), which
+  Terraform uploads to the job bucket for the gatherer's cloud-init.
 
 Same sources → same bytes: entries sorted, timestamps fixed, permissions fixed, no
 ``.pyc``, the C compiled without debug info or build paths. boto3 is not bundled:
@@ -270,11 +271,13 @@ def build_function(out: Path, *, repo: Path = REPO) -> Artefact:
 def main(argv: list[str] | None = None) -> int:
     args = output_parser("python -m layers.build", __doc__.splitlines()[0]).parse_args(argv)
     from layers.gatherer import build_gatherer  # imports this module: resolved at run time
+    from layers.wheelhouse import build_wheelhouse
 
     try:
         layer, needs = build_layer(args.out)
         function = build_function(args.out)
         wheel, docs = build_gatherer(args.out)
+        wheelhouse = build_wheelhouse(args.out)
     except (LayerBuildError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -284,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     target = Target.from_settings()
-    for art in (layer, function, wheel, docs):
+    for art in (layer, function, wheel, docs, wheelhouse):
         print(art.summary())
     worst = max((n.glibc for n in needs), default=())
     print(
