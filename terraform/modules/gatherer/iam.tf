@@ -3,7 +3,7 @@ locals {
   account    = data.aws_caller_identity.current.account_id
 
   # s3://bucket/key -> arn:aws:s3:::bucket/key, for the artefacts cloud-init downloads.
-  artefact_arns = [for uri in compact([var.wheel_s3_uri, var.docs_s3_uri]) : "${local.arn_prefix}:s3:::${trimprefix(uri, "s3://")}"]
+  artefact_arns = [for uri in compact([var.wheel_s3_uri, var.wheelhouse_s3_uri, var.docs_s3_uri]) : "${local.arn_prefix}:s3:::${trimprefix(uri, "s3://")}"]
 
   api_keys_parameter_arn = "${local.arn_prefix}:ssm:${var.mesh.region}:${local.account}:parameter${var.api_keys_parameter}"
 

@@ -164,6 +164,27 @@ variable "wheel_s3_uri" {
   }
 }
 
+variable "wheelhouse_s3_uri" {
+  description = "s3:// URI of wheelhouse.tar (python -m layers.build): every dependency as a linux aarch64 cp311 wheel and a requirements.txt pinning each by hash, so the instance installs without the internet."
+  type        = string
+
+  validation {
+    condition     = can(regex("^s3://[a-z0-9][a-z0-9.-]+/.+\\.tar$", var.wheelhouse_s3_uri))
+    error_message = "wheelhouse_s3_uri must be an s3://bucket/key.tar URI."
+  }
+}
+
+variable "alb_idle_timeout" {
+  description = "Seconds the ALB keeps an idle connection: longer than the longest request (predict-sync waits up to 120 s for its fan-out)."
+  type        = number
+  default     = 180
+
+  validation {
+    condition     = var.alb_idle_timeout > 120 && var.alb_idle_timeout <= 4000
+    error_message = "alb_idle_timeout must exceed predict-sync's 120 s wait (and AWS allows at most 4000 s)."
+  }
+}
+
 variable "docs_s3_uri" {
   description = "s3:// URI of a tarball of docs/*.md served as pages; empty for none."
   type        = string

@@ -111,6 +111,7 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
   command = plan
 
   variables {
+    api_keys        = "ops:sha256:1111111111111111111111111111111111111111111111111111111111111111"
     shard_count     = 2
     create_gatherer = true
     gatherer = {
@@ -119,6 +120,8 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
       cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
       systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
       wheel_path               = "tests/snakebatch-0.0.0-py3-none-any.whl"
+      wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
+      api_keys_parameter       = "/snakebatch/api-keys"
       docs_path                = "tests/docs.tar.gz"
     }
   }
@@ -137,14 +140,16 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
   }
   assert {
     condition = output.gatherer_artifacts == {
-      wheel_s3_uri = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}"
-      docs_s3_uri  = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}"
+      wheel_s3_uri      = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}"
+      docs_s3_uri       = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}"
+      wheelhouse_s3_uri = "s3://snake-batch-releases/wheelhouse.tar"
     }
     error_message = "The gatherer must be given the uploaded objects' URIs."
   }
   assert {
     condition = module.gatherer[0].release_artefact_arns == [
       "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}",
+      "arn:aws:s3:::snake-batch-releases/wheelhouse.tar",
       "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}",
     ]
     error_message = "The gatherer's role must read exactly the uploaded wheel and docs."
@@ -155,14 +160,17 @@ run "explicit_uris_win_and_nothing_is_uploaded" {
   command = plan
 
   variables {
-    shard_count     = 2
-    create_gatherer = true
+    api_keys_parameter_exists = true
+    shard_count               = 2
+    create_gatherer           = true
     gatherer = {
       vpc_id                   = "vpc-0abc"
       subnet_ids               = ["subnet-0aa"]
       cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
       systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
       wheel_path               = "tests/snakebatch-0.0.0-py3-none-any.whl"
+      wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
+      api_keys_parameter       = "/snakebatch/api-keys"
       wheel_s3_uri             = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
     }
   }
@@ -172,11 +180,11 @@ run "explicit_uris_win_and_nothing_is_uploaded" {
     error_message = "Given URIs (and no docs_path) must upload nothing."
   }
   assert {
-    condition     = output.gatherer_artifacts == { wheel_s3_uri = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl", docs_s3_uri = "" }
+    condition     = output.gatherer_artifacts == { wheel_s3_uri = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl", docs_s3_uri = "", wheelhouse_s3_uri = "s3://snake-batch-releases/wheelhouse.tar" }
     error_message = "A given wheel_s3_uri must reach the gatherer unchanged."
   }
   assert {
-    condition     = module.gatherer[0].release_artefact_arns == ["arn:aws:s3:::snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"]
+    condition     = module.gatherer[0].release_artefact_arns == ["arn:aws:s3:::snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl", "arn:aws:s3:::snake-batch-releases/wheelhouse.tar"]
     error_message = "The gatherer's role must read only the given wheel."
   }
 }
@@ -235,4 +243,57 @@ run "rejects_docs_that_are_not_a_tarball" {
   }
 
   expect_failures = [var.gatherer]
+}
+
+run "api_keys_become_the_securestring_the_gatherer_reads" {
+  command = plan
+
+  variables {
+    shard_count     = 1
+    create_gatherer = true
+    api_keys        = "ops:sha256:2222222222222222222222222222222222222222222222222222222222222222\n# comment\n"
+    gatherer = {
+      vpc_id                   = "vpc-0abc"
+      subnet_ids               = ["subnet-0aa"]
+      cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
+      systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
+      wheel_s3_uri             = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
+      wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
+      api_keys_parameter       = "/snakebatch/api-keys-test"
+    }
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.api_keys[0].type == "SecureString" && aws_ssm_parameter.api_keys[0].name == "/snakebatch/api-keys-test"
+    error_message = "Terraform must store the keys file as the SecureString the gatherer reads."
+  }
+}
+
+run "refuses_a_gatherer_without_api_keys" {
+  command = plan
+
+  variables {
+    shard_count     = 1
+    create_gatherer = true
+    gatherer = {
+      vpc_id                   = "vpc-0abc"
+      subnet_ids               = ["subnet-0aa"]
+      cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
+      systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
+      wheel_s3_uri             = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
+      wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
+    }
+  }
+
+  expect_failures = [terraform_data.api_keys_check]
+}
+
+run "rejects_raw_keys" {
+  command = plan
+
+  variables {
+    api_keys = "sk-live-not-a-hash"
+  }
+
+  expect_failures = [var.api_keys]
 }
