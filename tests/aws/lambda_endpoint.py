@@ -222,14 +222,7 @@ class LambdaEndpoint:
                 )
                 if denied:
                     return self._error(403, "AccessDeniedException", denied)
-                status, headers, body = endpoint._invoke(name, qualifier, kind, payload)
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self._reply(*endpoint._invoke(name, qualifier, kind, payload))
 
             def do_PUT(self) -> None:
                 self._provisioned()
@@ -253,7 +246,9 @@ class LambdaEndpoint:
                 )
                 if denied:
                     return self._error(403, "AccessDeniedException", denied)
-                status, headers, body = endpoint._provision(action, m.group(1), qualifier, payload)
+                self._reply(*endpoint._provision(action, m.group(1), qualifier, payload))
+
+            def _reply(self, status: int, headers: dict[str, str], body: bytes) -> None:
                 self.send_response(status)
                 for key, value in {"Content-Type": "application/json", **headers}.items():
                     self.send_header(key, value)
@@ -262,13 +257,7 @@ class LambdaEndpoint:
                 self.wfile.write(body)
 
             def _error(self, status: int, kind: str, message: str) -> None:
-                s, h, b = _error(status, kind, message)
-                self.send_response(s)
-                for key, value in h.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(b)))
-                self.end_headers()
-                self.wfile.write(b)
+                self._reply(*_error(status, kind, message))
 
         return Handler
 
