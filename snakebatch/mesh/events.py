@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from snakebatch.mesh.errors import MeshError
+from snakebatch.mesh.shapes import NodeEventShape, NodeParamsShape
 from snakebatch.settings import shard_for
 
 TRAIN_ROLES = ("divide", "conquer", "leaf")
@@ -43,7 +44,7 @@ class NodeParams:
     completion: str
     noise: float
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> NodeParamsShape:
         return {
             "tau": self.tau,
             "bucket": self.bucket,
@@ -66,8 +67,8 @@ class NodeEvent:
     package_key: str
     ack_key: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        event = {
+    def to_dict(self) -> NodeEventShape:
+        event: NodeEventShape = {
             "role": self.role,
             "model_id": self.model_id,
             "layer": self.layer,
