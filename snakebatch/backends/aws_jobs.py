@@ -34,9 +34,12 @@ from snakebatch.backends.base import (
     JobRecord,
     LeafEntry,
 )
+from snakebatch.settings import defaults
 
 LEAF_PAGES = 48
-JOB_TTL_S = 30 * 24 * 3600
+# The bucket keeps jobs/ (models included) at least this long (terraform/modules/snakebatch),
+# so a record that says "done" never points at an expired model.
+JOB_TTL_S = defaults()["job_retention_days"] * 24 * 3600
 OPEN_KEY = "jobs#open"
 TRANSACT_ATTEMPTS = 8
 

@@ -63,6 +63,11 @@ class JobExists(JobError):
     pass
 
 
+class StoreDenied(StoreFailed):
+    """The store refused the request (S3 403). Never read as "missing": a role without
+    a grant would otherwise poll forever for an object it may not read."""
+
+
 @dataclass(frozen=True)
 class Received:
     """A message taken from the reports queue; ``receipt`` acknowledges (deletes) it."""

@@ -146,6 +146,19 @@ class SqliteJobStore:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def all_ids(self) -> list[str]:
+        """Every job, oldest first (``snakebatch jobs list``)."""
+        with self._lock:
+            rows = self._db.execute("SELECT model_id FROM jobs ORDER BY created_at").fetchall()
+        return [r[0] for r in rows]
+
+    def delete(self, model_id: str) -> None:
+        """Forget a job and its leaves (``snakebatch jobs prune``); its files are the
+        caller's to remove."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM leaves WHERE model_id = ?", (model_id,))
+            self._db.execute("DELETE FROM jobs WHERE model_id = ?", (model_id,))
+
     def _update(self, sql: str, args: tuple, model_id: str) -> None:
         with self._lock, self._db:
             changed = self._db.execute(sql, args).rowcount

@@ -30,8 +30,10 @@ from snakebatch.backends.base import (
     LeafEntry,
     ObjectMissing,
     OrphanReleasing,
+    StoreDenied,
 )
-from snakebatch.engine.errors import SnakeError
+from snakebatch.engine.errors import ParameterError, SnakeError
+from snakebatch.engine.params import JOB_ID_PATTERN, JOB_ID_RULE, PARAMS, check_all, model_config
 from snakebatch.mesh.assembly import (
     AssemblyError,
     LeafText,
@@ -44,7 +46,6 @@ from snakebatch.mesh.assembly import (
 from snakebatch.mesh.drainer import Drainer
 from snakebatch.mesh.errors import MeshError
 from snakebatch.mesh.events import (
-    COMPLETIONS,
     LEGACY_NOISE,
     NodeEvent,
     NodeParams,
@@ -53,7 +54,7 @@ from snakebatch.mesh.events import (
 from snakebatch.mesh.reports import check_message, encode, load_leaf, report_key
 from snakebatch.mesh.staging import build_dataset, evict, load_dataset, package_key, stage
 
-_MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+_MODEL_ID = re.compile(JOB_ID_PATTERN)
 #: Encoded leaf bodies the coordinator stored itself, kept in memory until assembly so
 #: the assembler need not read back what was just written; beyond it, the store.
 REPORT_CACHE_BYTES = 128 * 1024 * 1024
@@ -80,33 +81,22 @@ class JobTimeout(CoordinatorError, TimeoutError):
 
 @dataclass(frozen=True)
 class TrainParams:
-    n_layers: int = 5
-    tau: int = 1000
-    bucket: int = 250
-    seed: int = 0
-    completion: str = "queue"
-    profile: str = "auto"
-    lookahead: int = 5
-    #: Noise members per bucket, as a share of its core, drawn from the whole population.
-    noise: float = 0.25
+    """A mesh job's parameters; defaults and bounds are ``engine.params.PARAMS``'s."""
+
+    n_layers: int = PARAMS["n_layers"].default
+    tau: int = PARAMS["tau"].default
+    bucket: int = PARAMS["bucket"].default
+    seed: int = PARAMS["seed"].default
+    completion: str = PARAMS["completion"].default
+    profile: str = PARAMS["profile"].default
+    lookahead: int = PARAMS["lookahead"].default
+    noise: float = PARAMS["noise"].default
 
     def __post_init__(self) -> None:
-        for name in ("n_layers", "tau", "bucket", "lookahead"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise TrainParamsError(f"{name} must be a positive integer, got {value!r}")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise TrainParamsError(f"seed must be an integer, got {self.seed!r}")
-        if self.completion not in COMPLETIONS:
-            raise TrainParamsError(
-                f"completion must be one of {', '.join(COMPLETIONS)}, got {self.completion!r}"
-            )
-        if (
-            not isinstance(self.noise, int | float)
-            or isinstance(self.noise, bool)
-            or not 0 <= self.noise < 1
-        ):
-            raise TrainParamsError(f"noise must be a number in [0, 1), got {self.noise!r}")
+        try:
+            check_all(asdict(self))
+        except ParameterError as exc:
+            raise TrainParamsError(str(exc)) from None
 
 
 @dataclass
@@ -167,8 +157,8 @@ class Coordinator:
         """
         params = params or TrainParams()
         model_id = model_id or uuid.uuid4().hex
-        if not _MODEL_ID.match(model_id):
-            raise TrainParamsError(f"model_id {model_id!r}: use letters, digits, '_', '-', '.'")
+        if not _MODEL_ID.fullmatch(model_id):
+            raise TrainParamsError(f"model_id {model_id!r}: use {JOB_ID_RULE}")
         started = time.time()
         ds = build_dataset(source, target=target, profile=params.profile, seed=params.seed)
         stage(self.backend.store, model_id, ds)
@@ -300,7 +290,9 @@ class Coordinator:
         t0 = time.time()
         try:
             data, stripped = self._assemble(job)
-        except (SnakeError, ValueError, KeyError, ObjectMissing) as exc:
+        except (SnakeError, ValueError, KeyError, ObjectMissing, StoreDenied) as exc:
+            # A denied read fails the job with the grant to fix, rather than
+            # retrying the report until it lands in the DLQ.
             self.jobs.finish(
                 job.model_id, "failed", error=f"assembly: {type(exc).__name__}: {exc}", at=t0
             )
@@ -411,15 +403,15 @@ class Coordinator:
 
 def _model_config(p: dict[str, Any]) -> dict[str, Any]:
     """The model's ``config`` from a job record's parameters."""
-    return {
-        "n_layers": p["n_layers"],
-        "bucket": p["bucket"],
-        "noise": p.get("noise", LEGACY_NOISE),
-        "vocal": False,
-        "workers": 1,
-        "oppose_profile": p["oppose_profile"],
-        "lookahead": p["lookahead"],
-    }
+    return model_config(
+        n_layers=p["n_layers"],
+        bucket=p["bucket"],
+        noise=p.get("noise", LEGACY_NOISE),
+        oppose_profile=p["oppose_profile"],
+        lookahead=p["lookahead"],
+        seed=p["seed"],
+        tau=p["tau"],
+    )
 
 
 def _frame_of(ds: Any, params: dict[str, Any]) -> ModelFrame:
