@@ -13,7 +13,7 @@ from tests.support import free_port, serialize_moto_dynamodb
 
 #: Test folders are tiers: every test carries its folder's name as a marker, so
 #: ``-m engine`` or ``-m "not terraform"`` selects by folder (pyproject registers them).
-TIERS = frozenset({"aws", "contracts", "engine", "gatherer", "mesh", "ops", "terraform"})
+TIERS = frozenset({"aws", "cli", "contracts", "engine", "gatherer", "mesh", "ops", "terraform"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
