@@ -1,4 +1,4 @@
-"""``snakebatch.Snake``: the local-first client of the seed's SDK (seed §7).
+"""``snakebatch.Snake``: the local-first client of the predecessor's SDK (predecessor §7).
 
 Small data (below ``cloud_threshold`` rows) or no endpoint: train in this process with
 the engine. Large data with an endpoint: train on the mesh through the gatherer, show

@@ -95,7 +95,8 @@ def plan_command(
     layers: Annotated[int, typer.Option("--layers", help="Snake layers.")],
     tau: Annotated[int, typer.Option("--tau", help="Leaf size: divide until ≤ tau rows.")] = 1000,
     seed_params_: Annotated[
-        bool, typer.Option("--seed-params", help="The seed's parameters (eu-west-3, conquer).")
+        bool,
+        typer.Option("--seed-params", help="The predecessor's parameters (eu-west-3, conquer)."),
     ] = False,
     completion: Annotated[
         Completion | None,
@@ -108,7 +109,7 @@ def plan_command(
         bool,
         typer.Option(
             "--seed-formula",
-            help="Size slots with the seed's t_slot whatever the completion (reproduces its "
+            help="Size slots with the predecessor's t_slot whatever the completion (reproduces its "
             "figures; under conquer the simulator wedges some large jobs with them).",
         ),
     ] = False,

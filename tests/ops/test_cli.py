@@ -34,7 +34,7 @@ def test_plan_json_has_the_contract_keys_and_seed_figures() -> None:
 
 
 def test_plan_sizes_slots_for_the_completion_mode() -> None:
-    """Default: the mesh's queue completion, the seed's slot time; conquer: its hold."""
+    """Default: the mesh's queue completion, the predecessor's slot time; conquer: its hold."""
     queue = plan_json()
     assert queue["completion"] == "queue" and queue["slots"] == 81
     conquer = plan_json("--completion", "conquer")
@@ -93,7 +93,7 @@ def test_plan_falls_back_to_seed_quotas_when_service_quotas_has_none(aws_client)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["scaling_rate"] == pytest.approx(1000 / 60)
-    assert data["quotas_source"].startswith("seed §8.1")
+    assert data["quotas_source"].startswith("predecessor §8.1")
 
 
 def test_pc_on_dry_run_prints_plan_and_cost() -> None:
