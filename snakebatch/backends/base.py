@@ -178,8 +178,9 @@ class Counters(Protocol):
     def completed(self, key: str) -> int: ...
 
 
-class Governor(Protocol):
-    """Spawn-rate control (``snakebatch.ops.governor``): ``acquire`` blocks for a token."""
+class SpawnGate(Protocol):
+    """Anything that paces invocations: ``acquire`` blocks until one may start. The
+    ops token bucket (``snakebatch.ops.governor.Governor``) is the one we ship."""
 
     def acquire(self) -> None: ...
 

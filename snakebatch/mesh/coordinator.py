@@ -23,13 +23,13 @@ from typing import Any
 from snakebatch.backends.base import (
     OPEN_STATES,
     Backend,
-    Governor,
     HealthChecked,
     JobRecord,
     JobStore,
     LeafEntry,
     ObjectMissing,
     OrphanReleasing,
+    SpawnGate,
     StoreDenied,
 )
 from snakebatch.engine.errors import ParameterError, SnakeError
@@ -128,7 +128,7 @@ class JobStatus:
 
 class Coordinator:
     def __init__(
-        self, backend: Backend, jobs: JobStore, *, governor: Governor | None = None
+        self, backend: Backend, jobs: JobStore, *, governor: SpawnGate | None = None
     ) -> None:
         self.backend = backend
         self.jobs = jobs
