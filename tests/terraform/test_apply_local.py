@@ -157,7 +157,8 @@ def test_bucket_is_encrypted_private_versioned_tls_only_and_expires_jobs(aws: An
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     staging = next(r for r in rules if r["ID"] == "expire-job-staging")
-    assert staging["Filter"]["Prefix"] == "jobs/" and staging["Expiration"]["Days"] == 14
+    assert staging["Filter"]["Prefix"] == "jobs/"
+    assert staging["Expiration"]["Days"] == defaults()["job_retention_days"]
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     (deny,) = policy["Statement"]
     assert deny["Effect"] == "Deny"
@@ -216,9 +217,9 @@ def test_shard_role_is_scoped(aws: Any) -> None:
         r.endswith((f":function:{prefix}-??", f":function:{prefix}-??:live"))
         for r in statements["InvokeSiblingShards"]["Resource"]
     )
-    assert statements["ReadStagedJobs"]["Resource"] == [
-        f"arn:aws:s3:::{BUCKET}/jobs/*"
-    ]
+    bucket = f"arn:aws:s3:::{BUCKET}"
+    assert statements["ReadJobsAndPredictions"]["Resource"] == [f"{bucket}/jobs/*", f"{bucket}/predict/*"]
+    assert statements["TellMissingFromDenied"]["Resource"] == [bucket]
     assert statements["SendReports"]["Resource"][0].endswith(f":{defaults()['reports_queue']}")
     assert statements["UpdateJobTable"]["Resource"][0].endswith(f":table/{defaults()['job_table']}")
 

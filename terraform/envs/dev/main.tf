@@ -23,7 +23,6 @@ module "snakebatch" {
   api_keys_parameter_exists = var.api_keys_parameter_exists
   alarm_emails              = var.alarm_emails
   log_retention_days        = 7
-  jobs_expiry_days          = 3
   force_destroy             = true
   deletion_protection       = false
 

@@ -207,6 +207,17 @@ variable "api_keys_parameter" {
   }
 }
 
+variable "api_keys_kms_key_arn" {
+  description = "Customer-managed KMS key encrypting api_keys_parameter; null for the AWS-managed aws/ssm key. The role may decrypt with this key only, only through SSM, only for that parameter."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_keys_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.api_keys_kms_key_arn))
+    error_message = "api_keys_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or key/*."
+  }
+}
+
 variable "mesh" {
   description = "Where the mesh lives: the names and URLs the gatherer drives (from the other modules)."
   type = object({

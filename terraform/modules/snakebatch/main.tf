@@ -49,7 +49,7 @@ module "storage" {
 
   bucket_name         = module.naming.bucket
   table_name          = module.naming.job_table
-  jobs_expiry_days    = var.jobs_expiry_days
+  jobs_expiry_days    = coalesce(var.jobs_expiry_days, var.settings.job_retention_days)
   force_destroy       = var.force_destroy
   deletion_protection = var.deletion_protection
   tags                = var.tags
@@ -76,6 +76,7 @@ module "mesh" {
   environment_variables      = local.shard_environment
   bucket_arn                 = module.storage.bucket_arn
   jobs_prefix                = module.storage.jobs_prefix
+  predict_prefix             = module.storage.predict_prefix
   reports_queue_arn          = module.queues.queue_arn
   job_table_arn              = module.storage.table_arn
   log_retention_days         = var.log_retention_days

@@ -62,9 +62,14 @@ variable "tracing_mode" {
 }
 
 variable "jobs_expiry_days" {
-  description = "Days after which staged jobs expire from the bucket."
+  description = "Days after which jobs/ (staging and models) expire from the bucket; null keeps settings.job_retention_days, the job records' TTL."
   type        = number
-  default     = 14
+  default     = null
+
+  validation {
+    condition     = var.jobs_expiry_days == null || try(var.jobs_expiry_days >= var.settings.job_retention_days, false)
+    error_message = "jobs_expiry_days must be at least settings.json's job_retention_days: a model under jobs/ must not expire before the job record that points to it."
+  }
 }
 
 variable "force_destroy" {

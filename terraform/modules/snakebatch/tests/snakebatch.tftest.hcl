@@ -1,6 +1,8 @@
 # The composed stack, wired from settings.json, planned against a mocked provider.
 
 mock_provider "aws" {
+  override_during = plan
+
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
   }
@@ -9,12 +11,6 @@ mock_provider "aws" {
   }
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_sqs_queue" {
-    defaults = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports-dlq", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" }
   }
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:eu-west-3:123456789012:v9-worker-pipe-alarms" }
@@ -34,6 +30,19 @@ mock_provider "aws" {
   mock_data "aws_ssm_parameter" {
     defaults = { insecure_value = "ami-0123456789abcdef0" }
   }
+}
+
+# The queue and its DLQ get distinct ARNs and URLs, so wiring one where the other
+# belongs fails the assertions below.
+override_resource {
+  target          = module.queues.aws_sqs_queue.reports
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" }
+}
+override_resource {
+  target          = module.queues.aws_sqs_queue.dlq
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports-dlq", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports-dlq" }
 }
 
 variables {
@@ -59,6 +68,10 @@ run "settings_drive_the_whole_stack" {
   assert {
     condition     = toset(keys(output.shard_environment)) == toset([for k in ["backend", "function_prefix", "shard_count", "bucket", "reports_queue_url", "reports_dlq_url", "job_table"] : var.settings.env[k]])
     error_message = "Shard environment variables must be named by settings.env."
+  }
+  assert {
+    condition     = output.shard_environment[var.settings.env.reports_queue_url] == "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" && output.shard_environment[var.settings.env.reports_dlq_url] == "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports-dlq"
+    error_message = "Shards must be told the reports queue and the DLQ, each under its own variable."
   }
   assert {
     condition     = toset(keys(output.shard_alarm_names)) == toset(output.function_names)
