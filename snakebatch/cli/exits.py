@@ -57,6 +57,10 @@ def _cloud_hint(exc: BaseException) -> str | None:
         return f"AWS refused: {exc}"
     if isinstance(exc, bx.BotoCoreError):
         return f"AWS call failed: {exc}"
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, ResponseParserError):
+        return "the endpoint's answer is not AWS's: check AWS_ENDPOINT_URL and any HTTP proxy"
     return None
 
 
@@ -73,6 +77,10 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
     )
     from snakebatch.mesh.coordinator import CoordinatorError
     from snakebatch.mesh.jobs import JobNotFound
+    from snakebatch.ops.chart import ChartError
+    from snakebatch.ops.planner import PlanInputError
+    from snakebatch.ops.prices import UnknownRegionError
+    from snakebatch.ops.toggle import ToggleError, ToggleInputError
 
     if isinstance(exc, CliError):
         return exc.code, str(exc)
@@ -85,8 +93,11 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
         return NOT_FOUND, str(exc)
     if isinstance(exc, JobNotFound):
         return NOT_FOUND, f"no such job: {exc.args[0] if exc.args else exc}"
-    if isinstance(exc, ParameterError | QueryError | TargetError):
+    usage = (ParameterError, QueryError, TargetError, PlanInputError, UnknownRegionError)
+    if isinstance(exc, (*usage, ToggleInputError, ChartError)):
         return USAGE, str(exc)
+    if isinstance(exc, ToggleError):
+        return CLOUD, str(exc)
     if isinstance(exc, SnakeError | CoordinatorError | ValueError | OSError | TimeoutError):
         return FAILED, str(exc)
     return None
