@@ -1,4 +1,4 @@
-"""The job store (``snakebatch.mesh.jobs.JobStore``) on SQLite, for the local backend."""
+"""The job store (``snakebatch.backends.base.JobStore``) on SQLite, for the local backend."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from snakebatch.backends.sqlite_util import connect
-from snakebatch.mesh.jobs import (
+from snakebatch.backends.base import (
     OPEN_STATES,
     STATES,
     JobExists,
@@ -16,6 +15,7 @@ from snakebatch.mesh.jobs import (
     JobRecord,
     LeafEntry,
 )
+from snakebatch.backends.sqlite_util import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

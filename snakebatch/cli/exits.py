@@ -64,10 +64,13 @@ def _cloud_hint(exc: BaseException) -> str | None:
     return None
 
 
+#: Errors from these modules are the cloud's; the local backend's are failed work.
+_AWS_BACKENDS = "snakebatch.backends.aws"
+
+
 def classify(exc: BaseException) -> tuple[int, str] | None:
     """(exit code, message) for an error a user can cause; None for a bug."""
-    from snakebatch.backends.aws_clients import AwsConfigError
-    from snakebatch.backends.base import BackendError
+    from snakebatch.backends.base import BackendError, JobNotFound
     from snakebatch.engine.errors import (
         ModelNotFoundError,
         ParameterError,
@@ -75,8 +78,7 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
         SnakeError,
         TargetError,
     )
-    from snakebatch.mesh.coordinator import CoordinatorError
-    from snakebatch.mesh.jobs import JobNotFound
+    from snakebatch.mesh.errors import MeshError
     from snakebatch.ops.chart import ChartError
     from snakebatch.ops.planner import PlanInputError
     from snakebatch.ops.prices import UnknownRegionError
@@ -87,18 +89,18 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
     hint = _cloud_hint(exc)
     if hint is not None:
         return CLOUD, hint
-    if isinstance(exc, BackendError | AwsConfigError):
-        return CLOUD, str(exc)
-    if isinstance(exc, ModelNotFoundError | FileNotFoundError):
-        return NOT_FOUND, str(exc)
     if isinstance(exc, JobNotFound):
         return NOT_FOUND, f"no such job: {exc.args[0] if exc.args else exc}"
+    if isinstance(exc, ModelNotFoundError | FileNotFoundError):
+        return NOT_FOUND, str(exc)
     usage = (ParameterError, QueryError, TargetError, PlanInputError, UnknownRegionError)
     if isinstance(exc, (*usage, ToggleInputError, ChartError)):
         return USAGE, str(exc)
-    if isinstance(exc, ToggleError):
+    if isinstance(exc, ToggleError) or (
+        isinstance(exc, BackendError) and type(exc).__module__.startswith(_AWS_BACKENDS)
+    ):
         return CLOUD, str(exc)
-    if isinstance(exc, SnakeError | CoordinatorError | ValueError | OSError | TimeoutError):
+    if isinstance(exc, SnakeError | MeshError | BackendError | ValueError | OSError):
         return FAILED, str(exc)
     return None
 

@@ -388,9 +388,10 @@ def pc_status(
     if as_json:
         emit_json(status.as_dict() | {"target": target.as_dict()})
         return
-    typer.echo(
+    text = (
         f"{status.slots} slots on {len(status.shards)} functions; auto-off in "
         f"{_minutes(status.seconds_left)}; spent ${status.spent_usd:.2f}"
     )
+    typer.echo(text + "".join(f"\n  {line}" for line in status.shard_lines()))
     if status.unscheduled:
         note(f"WARNING: no auto-off scheduled for {', '.join(status.unscheduled)}")

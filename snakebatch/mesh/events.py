@@ -18,6 +18,7 @@ from typing import Any
 
 from snakebatch.engine.errors import ParameterError
 from snakebatch.engine.params import COMPLETIONS, PARAMS
+from snakebatch.mesh.errors import MeshError
 from snakebatch.settings import shard_for
 
 TRAIN_ROLES = ("divide", "conquer", "leaf")
@@ -27,7 +28,7 @@ PREDICT_ROLES = ("predict_divide", "predict_compute")
 LEGACY_NOISE = 0.0
 
 
-class MeshEventError(ValueError):
+class MeshEventError(MeshError, ValueError):
     """An event the roles cannot act on (unknown role, missing or mistyped field)."""
 
 

@@ -8,9 +8,9 @@ import time
 import pytest
 from typer.testing import CliRunner
 
+from snakebatch.backends.base import JobRecord
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.cli import app
-from snakebatch.mesh.jobs import JobRecord
 
 DAY = 86400
 

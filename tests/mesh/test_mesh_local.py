@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from snakebatch.backends.local import LocalBackend
-from snakebatch.backends.local_inline import InlineBackend
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.engine.modelio import loads_model
 from snakebatch.engine.predictor import Predictor
 from snakebatch.mesh.coordinator import Coordinator, TrainParams
 from snakebatch.mesh.events import NodeEvent, NodeParams
 from snakebatch.mesh.staging import package_key
+from tests.inline_backend import InlineBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 TITANIC = ROOT / "data" / "titanic.csv"
