@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from snakebatch.cli import app
+from tests.support import free_port
 
 runner = CliRunner()
 
@@ -227,3 +228,15 @@ def test_env_targets_a_deployment_by_its_terraform_outputs(no_credentials, tmp_p
     assert "functions dev-w-00..dev-w-01 (2)" in result.stderr
     missing = invoke("pc", "status", "--env", str(tmp_path / "nowhere"))
     assert missing.exit_code == 3 and "no such deployment directory" in missing.stderr
+
+
+def test_unreachable_endpoint_is_exit_3_with_what_to_check(monkeypatch) -> None:
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+    }.items():
+        monkeypatch.setenv(key, value)
+    result = invoke("pc", "status", "--region", "eu-west-3")
+    assert result.exit_code == 3
+    assert "Could not connect" in result.stderr and "check the network" in result.stderr
