@@ -146,7 +146,7 @@ class Coordinator:
         self,
         source: Any,
         *,
-        target: str,
+        target: int | str,
         params: TrainParams | None = None,
         model_id: str | None = None,
     ) -> str:

@@ -61,7 +61,9 @@ def _json_rows(source: Any) -> Any:
     return rows
 
 
-def build_dataset(source: Any, *, target: str, profile: str = "auto", seed: int = 0) -> Dataset:
+def build_dataset(
+    source: Any, *, target: int | str, profile: str = "auto", seed: int = 0
+) -> Dataset:
     """Parse an upload (CSV path or bytes, CSV.gz, JSON rows) into a typed Dataset."""
     with _collector_paused():
         ds = Dataset.from_source(_json_rows(source), target=target, profile=profile, seed=seed)
