@@ -23,6 +23,7 @@ from typing import Any
 
 from snakebatch.engine.model import BANNER, SnakeModel
 from snakebatch.engine.modelio import dumps_model, model_to_dict
+from snakebatch.mesh.errors import MeshError
 
 #: Keys of a leaf report besides ``buckets``, which is encoded last.
 REPORT_HEAD_KEYS = frozenset(
@@ -31,7 +32,7 @@ REPORT_HEAD_KEYS = frozenset(
 _BUCKETS_KEY = b',"buckets":['
 
 
-class AssemblyError(ValueError):
+class AssemblyError(MeshError, ValueError):
     """The reports do not make a whole model (a layer missing or not covering every row)."""
 
 
