@@ -16,6 +16,7 @@ as a float, so a query carrying one is answered by the scalar evaluator instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -42,33 +43,38 @@ class ClauseTable:
     def __init__(self, clauses: Sequence[Sequence[Sequence]], header: Sequence[str]) -> None:
         self.clauses = clauses
         self.header = header
+        literals = list(chain.from_iterable(clauses))
+        sizes = np.fromiter(map(len, clauses), dtype=np.intp, count=len(clauses))
+        self.nonempty = np.flatnonzero(sizes)
+        self.starts = (np.cumsum(sizes) - sizes)[self.nonempty]
+        measured = [
+            (kind == "N" or kind in STR_MEASURES) and _plain_number(value)
+            for _, value, _, kind in literals
+        ]
         slots: dict[tuple[str, str], int] = {}
-        slot_of, thresholds, negated = [], [], []
-        scalar: list[tuple[int, Callable[[Mapping], bool]]] = []
-        starts = []
-        position = 0
-        for clause in clauses:
-            if not clause:
-                continue
-            starts.append(position)
-            for lit in clause:
-                index, value, neg, kind = lit
-                if (kind == "N" or kind in STR_MEASURES) and _plain_number(value):
-                    slot_of.append(slots.setdefault((header[index], kind), len(slots)))
-                    thresholds.append(float(value))
-                else:  # evaluated by its closure; the comparison below is overwritten
-                    slot_of.append(-1)
-                    thresholds.append(np.nan)
-                    scalar.append((position, compile_literal(lit, header)))
-                negated.append(bool(neg))
-                position += 1
+        self.slot_of = np.fromiter(
+            (
+                slots.setdefault((header[lit[0]], lit[3]), len(slots)) if m else -1
+                for lit, m in zip(literals, measured, strict=True)
+            ),
+            dtype=np.intp,
+            count=len(literals),
+        )
         self.slots = list(slots)
-        self.slot_of = np.asarray(slot_of, dtype=np.intp)
-        self.thresholds = np.asarray(thresholds, dtype=float)
-        self.negated = np.asarray(negated, dtype=bool)
-        self.scalar = scalar
-        self.starts = np.asarray(starts, dtype=np.intp)
-        self.nonempty = np.asarray([j for j, c in enumerate(clauses) if c], dtype=np.intp)
+        # closure-evaluated literals read the NaN slot; their truth is overwritten
+        self.thresholds = np.fromiter(
+            (lit[1] if m else np.nan for lit, m in zip(literals, measured, strict=True)),
+            dtype=float,
+            count=len(literals),
+        )
+        self.negated = np.fromiter(
+            (bool(lit[2]) for lit in literals), dtype=bool, count=len(literals)
+        )
+        self.scalar: list[tuple[int, Callable[[Mapping], bool]]] = [
+            (p, compile_literal(lit, header))
+            for p, (lit, m) in enumerate(zip(literals, measured, strict=True))
+            if not m
+        ]
 
     def falsified(self, x: Mapping[str, Any]) -> set[int]:
         """Clause positions whose literals are all false on the normalised query ``x``."""

@@ -34,12 +34,48 @@ class Entry:
     klass: int
 
 
+class EntryList(Sequence[Entry]):
+    """A bucket's lookalike entries in file order, each made on first use: a query
+    matches a few of a bucket's hundreds, and making them all was most of a bucket's
+    compile time."""
+
+    def __init__(
+        self,
+        members: Sequence[int],
+        origins: Sequence[str],
+        class_of: Sequence[int],
+        local: list[int],
+        cond: list[int],
+        conditions: list[tuple[int, ...]],
+    ) -> None:
+        self._members, self._origins, self._class_of = members, origins, class_of
+        self.local, self.cond, self._conditions = local, cond, conditions
+        self._made: list[Entry | None] = [None] * len(local)
+
+    def __len__(self) -> int:
+        return len(self.local)
+
+    def __getitem__(self, p: int) -> Entry:  # type: ignore[override]
+        made = self._made[p]
+        if made is None:
+            local = self.local[p]
+            g = self._members[local]
+            made = Entry(g, self._conditions[self.cond[p]], self._origins[local], self._class_of[g])
+            self._made[p] = made
+        return made
+
+    def classes(self) -> list[int]:
+        """Each entry's class position, without making the entries."""
+        members, class_of = self._members, self._class_of
+        return [class_of[members[local]] for local in self.local]
+
+
 @dataclass
 class CompiledBucket:
     condition: list | None
     clauses: list[list]
     table: ClauseTable
-    entries: list[Entry]
+    entries: EntryList
     conditions: list[tuple[int, ...]]
     entries_of: list[list[int]]
     by_anchor: dict[int, list[int]]
@@ -49,20 +85,23 @@ class CompiledBucket:
     def build(cls, bucket: dict, class_of: Sequence[int], header: Sequence[str]) -> CompiledBucket:
         members = bucket["members"]
         origins = bucket.get("origins") or ["c"] * len(members)
-        entries: list[Entry] = []
         cond_id: dict[tuple[int, ...], int] = {}
         entries_of: list[list[int]] = []
-        for key, conditions in bucket.get("lookalikes", {}).items():
+        entry_local: list[int] = []
+        entry_cond: list[int] = []
+        for key, conds in bucket.get("lookalikes", {}).items():
             local = int(key)
-            g = members[local]
-            for cond in conditions:
+            for cond in conds:
                 c = tuple(cond)
-                if c not in cond_id:
-                    cond_id[c] = len(entries_of)
+                i = cond_id.get(c)
+                if i is None:
+                    i = cond_id[c] = len(entries_of)
                     entries_of.append([])
-                entries_of[cond_id[c]].append(len(entries))
-                entries.append(Entry(g, c, origins[local], class_of[g]))
+                entries_of[i].append(len(entry_local))
+                entry_local.append(local)
+                entry_cond.append(i)
         conditions = list(cond_id)
+        entries = EntryList(members, origins, class_of, entry_local, entry_cond, conditions)
         by_anchor: dict[int, list[int]] = {}
         always = []
         for i, c in enumerate(conditions):

@@ -40,9 +40,12 @@ class BucketMatrices:
     def build(cls, bucket: CompiledBucket, n_classes: int) -> BucketMatrices:
         conds = bucket.conditions
         class_counts = np.zeros((len(conds), n_classes), dtype=np.int64)
-        for i in range(len(conds)):
-            for p in bucket.entries_of[i]:
-                class_counts[i, bucket.entries[p].klass] += 1
+        entries = bucket.entries
+        np.add.at(
+            class_counts,
+            (np.asarray(entries.cond, dtype=np.intp), np.asarray(entries.classes(), dtype=np.intp)),
+            1,
+        )
         singles = [i for i, c in enumerate(conds) if len(c) == 1]
         return cls(
             singles=np.asarray(singles, dtype=np.intp),
