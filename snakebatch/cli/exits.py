@@ -63,7 +63,7 @@ def _cloud_hint(exc: BaseException) -> str | None:
 def classify(exc: BaseException) -> tuple[int, str] | None:
     """(exit code, message) for an error a user can cause; None for a bug."""
     from snakebatch.backends.aws_clients import AwsConfigError
-    from snakebatch.backends.base import BackendError
+    from snakebatch.backends.base import BackendError, JobNotFound
     from snakebatch.engine.errors import (
         ModelNotFoundError,
         ParameterError,
@@ -72,19 +72,18 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
         TargetError,
     )
     from snakebatch.mesh.coordinator import CoordinatorError
-    from snakebatch.mesh.jobs import JobNotFound
 
     if isinstance(exc, CliError):
         return exc.code, str(exc)
     hint = _cloud_hint(exc)
     if hint is not None:
         return CLOUD, hint
+    if isinstance(exc, JobNotFound):  # a BackendError, but the user named a wrong id
+        return NOT_FOUND, f"no such job: {exc.args[0] if exc.args else exc}"
     if isinstance(exc, BackendError | AwsConfigError):
         return CLOUD, str(exc)
     if isinstance(exc, ModelNotFoundError | FileNotFoundError):
         return NOT_FOUND, str(exc)
-    if isinstance(exc, JobNotFound):
-        return NOT_FOUND, f"no such job: {exc.args[0] if exc.args else exc}"
     if isinstance(exc, ParameterError | QueryError | TargetError):
         return USAGE, str(exc)
     if isinstance(exc, SnakeError | CoordinatorError | ValueError | OSError | TimeoutError):

@@ -16,7 +16,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -198,7 +198,7 @@ class Coordinator:
 
     # -- draining ---------------------------------------------------------------
 
-    def ingest(self, body: dict[str, Any]) -> None:
+    def ingest(self, body: Mapping[str, Any]) -> None:
         """Record one report; idempotent, order-free. Assembles when coverage is full."""
         message = check_message(body)
         model_id = message["model_id"]
