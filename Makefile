@@ -27,6 +27,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check snakebatch tests bench functions layers
+	$(VENV)/bin/mypy
 
 test: $(STAMP) system-deps lint
 	$(VENV)/bin/pytest

@@ -153,14 +153,14 @@ def fingerprints(folder: Path) -> dict[str, str]:
     accuracy run; its log, which holds timings, blanked), and the mesh on titanic,
     adult and the 20K synthetic set."""
     from bench.mesh import PARAMS, mesh_train
-    from bench.synthetic_mesh import write_synthetic_csv
+    from bench.synthetic_mesh import write_csv
     from snakebatch.engine.modelio import dumps_model
     from snakebatch.engine.train import fit
 
     data = Path(__file__).resolve().parents[1] / "data"
     small = replace(PARAMS, tau=200, bucket=50)
     titanic = str(data / "titanic.csv")
-    synthetic = str(write_synthetic_csv(folder / "synthetic_20000.csv", 20_000))
+    synthetic = str(write_csv(20_000, folder / "synthetic_20000.csv"))
     runs = {
         "fit titanic": lambda: dumps_model(
             replace(
@@ -184,9 +184,9 @@ def _child(*args: str) -> dict:
 
 
 def measure(n_rows: int, folder: Path, workers: int) -> dict:
-    from bench.synthetic_mesh import write_synthetic_csv
+    from bench.synthetic_mesh import write_csv
 
-    data = write_synthetic_csv(folder / f"synthetic_{n_rows}.csv", n_rows)
+    data = write_csv(n_rows, folder / f"synthetic_{n_rows}.csv")
     out = folder / f"model_{n_rows}"
     out.mkdir(exist_ok=True)
     load_before = os.getloadavg()[0]

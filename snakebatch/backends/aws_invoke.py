@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from snakebatch.backends.base import Governor
+from snakebatch.backends.base import BackendError, Governor
 
 ASYNC_PAYLOAD_LIMIT = 262_144
 
 
-class InvokeError(RuntimeError):
+class InvokeError(BackendError):
     """Lambda did not accept an event for asynchronous execution."""
 
 

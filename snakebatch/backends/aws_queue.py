@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 from snakebatch.backends.aws_destinations import as_error_report, is_destination_record
-from snakebatch.backends.base import ObjectStore, Received
+from snakebatch.backends.base import BackendError, ObjectStore, Received
 
 SQS_DEFAULT_MAX_BYTES = 262_144
 SQS_BATCH = 10
@@ -24,8 +24,10 @@ SQS_MAX_WAIT_S = 20
 SPILL_FIELD = "sqs_spilled_key"
 
 
-class QueueError(RuntimeError):
+class QueueError(BackendError):
     """SQS refused an operation for a reason retrying will not fix."""
+
+    permanent = True
 
 
 def encode(body: dict[str, Any]) -> str:

@@ -16,14 +16,17 @@ import pickle
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from snakebatch.backends.base import BackendError, Governor
+from snakebatch.backends.base import BackendError, CounterError, Governor
 from snakebatch.backends.local_governor import SharedTokenBucket
 from snakebatch.backends.local_queue import SqliteQueue, process_alive
 from snakebatch.backends.local_store import DirectoryStore
 from snakebatch.backends.sqlite_util import connect
 from snakebatch.settings import Settings
+
+if TYPE_CHECKING:
+    from snakebatch.backends.local_pool import WorkerPool
 
 #: SQS's message size limit; a larger leaf report is spilled to the store.
 SQS_MAX_BODY_BYTES = 256 * 1024
@@ -90,7 +93,7 @@ class LocalCounters:
     def completed(self, key: str) -> int:
         row = self._db.one("SELECT completed FROM counters WHERE key = ?", (key,))
         if row is None:
-            raise BackendError(f"no counter {key!r}")
+            raise CounterError(f"no counter {key!r}")
         return int(row[0])
 
 
@@ -277,7 +280,7 @@ class LocalBackend:
         self.counters = LocalCounters(self._db)
         self.stats_table = LocalStats(self._db, self.shard_count)
         self.invoker = LocalInvoker(self.invocations, self.stats_table, self.governor)
-        self._pool = None
+        self._pool: WorkerPool | None = None
 
     @property
     def jobs_path(self) -> Path:

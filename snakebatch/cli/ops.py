@@ -253,6 +253,7 @@ def pc_status(
         f"{status.slots} slots on {len(status.shards)} functions; auto-off in "
         f"{_minutes(status.seconds_left)}; spent ${status.spent_usd:.2f}"
     )
+    text += "".join(f"\n  {line}" for line in status.shard_lines())
     if status.unscheduled:
         text += f"\nWARNING: no auto-off scheduled for {', '.join(status.unscheduled)}"
     _echo(status.as_dict(), as_json, text)

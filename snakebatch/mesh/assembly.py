@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 from snakebatch.engine.model import BANNER, SnakeModel
 from snakebatch.engine.modelio import dumps_model, model_to_dict
+from snakebatch.mesh.errors import MeshError
 
 #: Keys of a leaf report besides ``buckets``, which is encoded last.
 REPORT_HEAD_KEYS = frozenset(
@@ -34,7 +35,7 @@ _POPULATION_SLOT = b'"population":[{}],'
 _ROWS_PER_CHUNK = 10_000
 
 
-class AssemblyError(ValueError):
+class AssemblyError(MeshError, ValueError):
     """The reports do not make a whole model (a layer missing or not covering every row)."""
 
 

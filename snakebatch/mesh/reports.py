@@ -20,12 +20,13 @@ from typing import Any, TypeVar
 
 from snakebatch.backends.base import Backend, ObjectStore
 from snakebatch.mesh.assembly import canonical_buckets
+from snakebatch.mesh.errors import MeshError
 from snakebatch.mesh.events import Path, path_id, path_order
 
 T = TypeVar("T")
 
 
-class ReportError(ValueError):
+class ReportError(MeshError, ValueError):
     """A report message the coordinator cannot use (wrong kind, missing field)."""
 
 
@@ -75,8 +76,7 @@ def send_report(backend: Backend, body: dict[str, Any]) -> None:
         backend.reports.send(body)
         return
     data = encode(body)
-    in_store = getattr(backend, "store_report_bodies", False)
-    if not in_store and len(data) <= backend.reports.max_body_bytes:
+    if not backend.store_report_bodies and len(data) <= backend.reports.max_body_bytes:
         backend.reports.send(body)
         return
     key = report_key(body["model_id"], body["layer"], body["leaf_id"])
@@ -94,14 +94,17 @@ def load_leaf(store: ObjectStore, message: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
+_NEEDED = {
+    "leaf": ("model_id", "layer", "leaf_id", "order", "n_rows"),
+    "error": ("model_id", "error"),
+}
+
+
 def check_message(message: Any) -> dict[str, Any]:
     if not isinstance(message, dict):
         raise ReportError(f"a report is a JSON object, got {type(message).__name__}")
     kind = message.get("kind")
-    needed = {
-        "leaf": ("model_id", "layer", "leaf_id", "order", "n_rows"),
-        "error": ("model_id", "error"),
-    }.get(kind)
+    needed = _NEEDED.get(kind) if isinstance(kind, str) else None
     if needed is None:
         raise ReportError(f"unknown report kind {kind!r}")
     missing = [k for k in needed if k not in message]

@@ -27,6 +27,7 @@ from typing import Any
 
 from snakebatch.backends.base import ObjectStore
 from snakebatch.engine.dataset import Dataset
+from snakebatch.mesh.errors import MeshError
 
 _MEMORY_DATASETS = 2
 _FILE_CACHE = 8
@@ -34,7 +35,7 @@ _memory: OrderedDict[str, Dataset] = OrderedDict()
 _memory_lock = threading.Lock()  # the gatherer ingests from several drainer threads
 
 
-class StagingError(ValueError):
+class StagingError(MeshError, ValueError):
     """The upload cannot become a training population (empty, one class, bad target...)."""
 
 

@@ -14,8 +14,7 @@ from snakebatch.backends.aws_jobs import DynamoJobStore
 from snakebatch.backends.aws_queue import SqsReportQueue
 from snakebatch.backends.aws_store import S3Store
 from snakebatch.backends.aws_table import CounterError
-from snakebatch.backends.base import ObjectMissing
-from snakebatch.mesh.jobs import JobExists, JobNotFound, JobRecord, LeafEntry
+from snakebatch.backends.base import JobExists, JobNotFound, JobRecord, LeafEntry, ObjectMissing
 
 pytestmark = pytest.mark.aws
 

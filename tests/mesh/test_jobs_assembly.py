@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from snakebatch.backends.base import JobExists, JobNotFound, JobRecord, LeafEntry
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.engine.modelio import dumps_model, loads_model
 from snakebatch.mesh.assembly import (
@@ -17,7 +18,6 @@ from snakebatch.mesh.assembly import (
     model_frame,
     split_report,
 )
-from snakebatch.mesh.jobs import JobExists, JobNotFound, JobRecord, LeafEntry
 from snakebatch.mesh.reports import encode, leaf_report
 
 LIT = [1, 15.0, False, "N"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from snakebatch.backends.base import ObjectMissing
-from snakebatch.backends.local_inline import MemoryStore
 from snakebatch.backends.local_store import DirectoryStore
+from tests.inline_backend import MemoryStore
 
 
 @pytest.fixture(params=["memory", "directory"])

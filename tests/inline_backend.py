@@ -2,9 +2,9 @@
 
 The same roles and the same coordinator as the process pool, with memory in place of
 the directory, the queues and SQLite. It is the "one process" reference that the
-pooled mesh must match byte for byte, it lets small jobs (and tests) train without
-spawning anything, and with ``run_roles`` it can stop short of the leaves, which is
-how the 1M-row event-size check divides without training.
+pooled mesh must match byte for byte, it lets tests train without spawning anything,
+and with ``run_roles`` it can stop short of the leaves, which is how the 1M-row
+event-size check divides without training. Test-only: no entry point opens it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from snakebatch.backends.base import BackendError, ObjectMissing, Received
+from snakebatch.backends.base import BackendError, CounterError, ObjectMissing, Received
 from snakebatch.backends.local import SQS_MAX_BODY_BYTES
+from snakebatch.mesh.roles import dispatch
 
 
 class MemoryStore:
@@ -70,18 +71,21 @@ class MemoryCounters:
         self.values.setdefault(key, [expected, 0])
 
     def increment(self, key: str) -> int:
+        if key not in self.values:
+            raise CounterError(f"no counter {key!r}")
         counter = self.values[key]
         counter[1] = min(counter[0], counter[1] + 1)
         return counter[1]
 
     def completed(self, key: str) -> int:
         if key not in self.values:
-            raise BackendError(f"no counter {key!r}")
+            raise CounterError(f"no counter {key!r}")
         return self.values[key][1]
 
 
 class InlineBackend:
     name = "inline"
+    store_report_bodies = False
 
     def __init__(
         self,
@@ -90,8 +94,6 @@ class InlineBackend:
         run_roles: Collection[str] | None = None,
         max_report_bytes: int = SQS_MAX_BODY_BYTES,
     ) -> None:
-        from snakebatch.mesh.roles import dispatch
-
         self.shard_count = shard_count
         self.store = MemoryStore()
         self.reports = MemoryQueue(max_report_bytes)
