@@ -90,7 +90,7 @@ def _digest(text: str) -> str:
 def _train(path: Path, way: str, seed: int, profile: str, out: Path) -> str:
     if way == "cli":
         cmd = [str(Path(sys.executable).with_name("snakebatch")), "fit", str(path), "-q"]
-        cmd += ["--seed", str(seed), "--profile", profile, "-o", str(out)]
+        cmd += ["-t", "0", "--seed", str(seed), "--oppose-profile", profile, "-o", str(out)]
         subprocess.run(cmd, check=True, capture_output=True)
         return _digest(out.read_text(encoding="utf-8"))
     return _digest(dumps_model(fit(str(path), seed=seed, oppose_profile=profile)))

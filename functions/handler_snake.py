@@ -1,6 +1,6 @@
 """The single Lambda entry point of every shard: ``handler_snake.handler``.
 
-Thin on purpose: build the aws backend from the environment once per container,
+Thin on purpose: open the backend the environment names once per container,
 hand the event to ``snakebatch.mesh.roles.dispatch`` and shape the response. The role
 code is the same the local backend runs.
 
@@ -27,21 +27,23 @@ import re
 import time
 from typing import Any
 
-from snakebatch.backends.aws import AwsBackend
+from snakebatch.backends.base import Backend, ShardRecording
+from snakebatch.backends.factory import open_backend
 from snakebatch.mesh.events import MeshEventError
 from snakebatch.mesh.roles import dispatch
+from snakebatch.settings import Settings
 
 log = logging.getLogger("snakebatch.handler")
 log.setLevel(logging.INFO)
 
-_backend: AwsBackend | None = None
+_backend: Backend | None = None
 
 
-def backend() -> AwsBackend:
+def backend() -> Backend:
     """One backend per container: clients, connection pools and the package cache."""
     global _backend
     if _backend is None:
-        _backend = AwsBackend.from_env()
+        _backend, _ = open_backend(Settings.from_env())
     return _backend
 
 
@@ -58,10 +60,10 @@ def _describe(event: Any) -> dict[str, Any]:
 
 def _record(shard: int | None, field: str) -> None:
     """Grid bookkeeping must never fail the invocation it describes."""
-    if shard is None or _backend is None:
+    if shard is None or not isinstance(_backend, ShardRecording):
         return
     try:
-        _backend.shards.record(shard, field)
+        _backend.record_shard(shard, field)
     except Exception as exc:
         log.warning(json.dumps({"msg": "shard stats not recorded", "error": repr(exc)}))
 
@@ -71,7 +73,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     about = _describe(event)
     shard = shard_of(getattr(context, "function_name", ""))
     try:
-        result = dispatch(event, backend())
+        dispatch(event, backend())
     except MeshEventError as exc:
         _record(shard, "errors")
         error = {"type": type(exc).__name__, "message": str(exc)}
@@ -84,7 +86,4 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     _record(shard, "done")
     ms = round((time.monotonic() - started) * 1000, 1)
     log.info(json.dumps({"msg": "done", **about, "ms": ms}, default=str))
-    response: dict[str, Any] = {"ok": True, **about, "ms": ms}
-    if result is not None:
-        response["result"] = result
-    return response
+    return {"ok": True, **about, "ms": ms}

@@ -5,11 +5,13 @@
 * ``build/layer/snakebatch-layer.zip`` — the engine layer: a ``python/`` tree with
   ``snakebatch`` (its compiled Cython modules built for the runtime and architecture
   in ``settings.json``) and its runtime dependency numpy as manylinux wheels;
-* ``build/lambda/function.zip`` — ``functions/handler_snake.py``, so the handler
-  string is ``functions/handler_snake.handler`` as in the repository (the Python
+* ``build/lambda/function.zip`` — ``functions/handler_snake.py`` (the shards) and
+  ``functions/handler_sweep.py`` (the provisioned-concurrency sweeper), so the handler
+  strings are ``functions/handler_snake.handler`` as in the repository (the Python
   runtime imports ``functions.handler_snake`` as a namespace package).
-* ``build/gatherer/`` — the gatherer's pure wheel and docs tarball (``layers.gatherer``),
-  which Terraform uploads to the job bucket for the gatherer's cloud-init.
+* ``build/gatherer/`` — the gatherer's pure wheel and docs tarball (``layers.gatherer``)
+  and its hash-pinned wheelhouse of dependencies (``layers.wheelhouse``), which
+  Terraform uploads to the job bucket for the gatherer's cloud-init.
 
 Same sources → same bytes: entries sorted, timestamps fixed, permissions fixed, no
 ``.pyc``, the C compiled without debug info or build paths. boto3 is not bundled:
@@ -57,6 +59,8 @@ MAX_ZIPPED_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 LAYER_ZIP = Path("layer") / "snakebatch-layer.zip"
 FUNCTION_ZIP = Path("lambda") / "function.zip"
+#: The shards' handler and the provisioned-concurrency sweeper's; both use the layer.
+FUNCTION_HANDLERS = ("handler_snake.py", "handler_sweep.py")
 
 
 class LayerBuildError(RuntimeError):
@@ -259,20 +263,21 @@ def build_function(out: Path, *, repo: Path = REPO) -> Artefact:
     shutil.rmtree(tree, ignore_errors=True)
     tree.mkdir(parents=True)
     (tree / "functions").mkdir()
-    shutil.copyfile(
-        repo / "functions" / "handler_snake.py", tree / "functions" / "handler_snake.py"
-    )
+    for handler in FUNCTION_HANDLERS:
+        shutil.copyfile(repo / "functions" / handler, tree / "functions" / handler)
     return deterministic_zip(tree, out / FUNCTION_ZIP)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = output_parser("python -m layers.build", __doc__.splitlines()[0]).parse_args(argv)
     from layers.gatherer import build_gatherer  # imports this module: resolved at run time
+    from layers.wheelhouse import build_wheelhouse
 
     try:
         layer, needs = build_layer(args.out)
         function = build_function(args.out)
         wheel, docs = build_gatherer(args.out)
+        wheelhouse = build_wheelhouse(args.out)
     except (LayerBuildError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -282,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     target = Target.from_settings()
-    for art in (layer, function, wheel, docs):
+    for art in (layer, function, wheel, docs, wheelhouse):
         print(art.summary())
     worst = max((n.glibc for n in needs), default=())
     print(

@@ -151,17 +151,14 @@ def served_pages(docs: Path, pages: Iterable[str] = PAGES) -> list[Path]:
     return found
 
 
-def docs_tarball(files: Iterable[Path], tar_path: Path) -> Artefact:
-    """A gzipped tar of ``files`` at its top level, identical for identical contents."""
+def deterministic_tar(files: Iterable[Path]) -> bytes:
+    """An uncompressed tar of ``files`` at its top level: sorted, fixed mtime, owner, mode."""
     members = sorted(files, key=lambda p: p.name)
     names = [p.name for p in members]
     if len(set(names)) != len(names):
-        raise LayerBuildError(f"two docs share a file name: {names}")
+        raise LayerBuildError(f"two files share a file name: {names}")
     buffer = io.BytesIO()
-    with (
-        gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as gz,
-        tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar,
-    ):
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for path in members:
             data = path.read_bytes()
             info = tarfile.TarInfo(path.name)
@@ -171,6 +168,15 @@ def docs_tarball(files: Iterable[Path], tar_path: Path) -> Artefact:
             info.uid = info.gid = 0
             info.uname = info.gname = "root"
             tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def docs_tarball(files: Iterable[Path], tar_path: Path) -> Artefact:
+    """A gzipped tar of ``files`` at its top level, identical for identical contents."""
+    members = list(files)
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as gz:
+        gz.write(deterministic_tar(members))
     tar_path.parent.mkdir(parents=True, exist_ok=True)
     tar_path.write_bytes(buffer.getvalue())
     return Artefact.of(tar_path, entries=len(members))

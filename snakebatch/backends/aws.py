@@ -47,6 +47,7 @@ class AwsBackend:
     settings: Settings
     clients: AwsClients
     name: str = "aws"
+    store_report_bodies: bool = False
     cache_dir: Path | None = None
     qualifier: str | None = field(default_factory=lambda: defaults()["alias"])
     governor: Governor | None = None
@@ -77,10 +78,17 @@ class AwsBackend:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **kwargs: Any) -> AwsBackend:
         settings = Settings.from_env(environ)
+        if "{account}" in settings.bucket:  # no SNAKEBATCH_BUCKET: the default name
+            sts = make_client("sts", settings.region, client_config(environ))
+            settings = settings.for_account(sts.get_caller_identity()["Account"])
         return cls(settings, AwsClients.create(settings.region, environ), **kwargs)
 
     def shard_stats(self) -> list[dict[str, int]]:
         return self.shards.snapshot()
+
+    def record_shard(self, shard: int, field: str) -> None:
+        """One ``invoked``/``done``/``errors`` tick on the live grid, from the shard itself."""
+        self.shards.record(shard, field)
 
     def stats(self) -> dict[str, int]:
         """Table-wide figures; ``peak_concurrency`` is the highest this process has seen."""

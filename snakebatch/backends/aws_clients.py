@@ -15,13 +15,17 @@ from typing import Any
 
 from botocore.config import Config
 
+from snakebatch.backends.base import BackendError
+
 RETRY_MODES = ("legacy", "standard", "adaptive")
 DEFAULT_RETRY_MODE = "adaptive"
 DEFAULT_MAX_ATTEMPTS = 10
 
 
-class AwsConfigError(ValueError):
+class AwsConfigError(BackendError, ValueError):
     """The AWS retry settings in the environment are not usable."""
+
+    permanent = True
 
 
 def retry_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The coordinator's job store (``snakebatch.mesh.jobs.JobStore``) on DynamoDB.
+"""The coordinator's job store (``snakebatch.backends.base.JobStore``) on DynamoDB.
 
 The job table has a hash key only (``pk``), shared with counters and shard stats, so
 a job is spread over a few items rather than a query-able partition:
@@ -26,10 +26,20 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from snakebatch.backends.aws_table import KEY, TTL_ATTRIBUTE, expiry
-from snakebatch.mesh.jobs import OPEN_STATES, STATES, JobExists, JobNotFound, JobRecord, LeafEntry
+from snakebatch.backends.base import (
+    OPEN_STATES,
+    STATES,
+    JobExists,
+    JobNotFound,
+    JobRecord,
+    LeafEntry,
+)
+from snakebatch.settings import defaults
 
 LEAF_PAGES = 48
-JOB_TTL_S = 30 * 24 * 3600
+# The bucket keeps jobs/ (models included) at least this long (terraform/modules/snakebatch),
+# so a record that says "done" never points at an expired model.
+JOB_TTL_S = defaults()["job_retention_days"] * 24 * 3600
 OPEN_KEY = "jobs#open"
 TRANSACT_ATTEMPTS = 8
 

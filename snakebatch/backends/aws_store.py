@@ -21,10 +21,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from s3transfer.exceptions import RetriesExceededError
 
 from snakebatch.atomic_files import write_atomically
-from snakebatch.backends.base import ObjectMissing, StoreFailed
+from snakebatch.backends.base import ObjectMissing, StoreDenied, StoreFailed
 
 IMMUTABLE_SUFFIXES = ("/pop.json.gz",)
 MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
+# S3 answers a missing key with 403 when the caller lacks s3:ListBucket, so 403 is
+# ambiguous: it stays an error (StoreDenied) and is never taken for "missing", which
+# would turn a lost grant into an endless wait. The roles Terraform creates hold
+# ListBucket, so for them a missing key is always 404 (docs/terraform.md).
+DENIED_CODES = {"AccessDenied", "403", "Forbidden"}
 
 
 class S3Store:
@@ -49,7 +54,10 @@ class S3Store:
         self.s3_reads = 0
 
     def put(self, key: str, data: bytes) -> None:
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        except ClientError as exc:
+            raise self._failure("store", key, exc) from exc
         if self._cacheable(key):
             self._remember(key, data)
 
@@ -75,7 +83,7 @@ class S3Store:
         except ClientError as exc:
             if _code(exc) in MISSING_CODES:
                 return False
-            raise
+            raise self._failure("look up", key, exc) from exc
         return True
 
     def put_file(self, key: str, path: Path) -> None:
@@ -94,7 +102,7 @@ class S3Store:
         except ClientError as exc:
             if _code(exc) in MISSING_CODES:
                 raise ObjectMissing(f"s3://{self.bucket}/{key}") from None
-            raise StoreFailed(f"cannot fetch s3://{self.bucket}/{key}: {_reason(exc)}") from exc
+            raise self._failure("fetch", key, exc) from exc
         except (BotoCoreError, RetriesExceededError, OSError) as exc:
             raise StoreFailed(f"cannot fetch s3://{self.bucket}/{key}: {_reason(exc)}") from exc
         self.s3_reads += 1
@@ -105,9 +113,21 @@ class S3Store:
         except ClientError as exc:
             if _code(exc) in MISSING_CODES:
                 raise ObjectMissing(f"s3://{self.bucket}/{key}") from None
-            raise
+            raise self._failure("fetch", key, exc) from exc
         self.s3_reads += 1
         return response["Body"].read()
+
+    def _failure(self, verb: str, key: str, exc: ClientError) -> StoreFailed:
+        where = f"s3://{self.bucket}/{key}"
+        if _code(exc) in DENIED_CODES and verb == "store":
+            return StoreDenied(f"access denied to {where} (store): the role needs s3:PutObject")
+        if _code(exc) in DENIED_CODES:
+            return StoreDenied(
+                f"access denied to {where} ({verb}): the role needs s3:GetObject on the key "
+                f"and s3:ListBucket on the bucket (without ListBucket S3 reports a missing "
+                f"key as 403)"
+            )
+        return StoreFailed(f"cannot {verb} {where}: {_reason(exc)}")
 
     def _cacheable(self, key: str) -> bool:
         return key.endswith(self.immutable_suffixes)

@@ -14,14 +14,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from snakebatch.backends.base import CounterError
+
 KEY = "pk"
 TTL_ATTRIBUTE = "expires_at"
 DEFAULT_TTL_S = 7 * 24 * 3600
 SHARD_FIELDS = ("invoked", "done", "errors")
-
-
-class CounterError(LookupError):
-    """A counter that does not exist was incremented or read."""
 
 
 def _conditional_failed(exc: ClientError) -> bool:

@@ -15,15 +15,19 @@ import os
 import pickle
 import threading
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from snakebatch.backends.base import BackendError, Governor
+from snakebatch.backends.base import BackendError, CounterError, Governor
 from snakebatch.backends.local_governor import SharedTokenBucket
 from snakebatch.backends.local_queue import SqliteQueue, process_alive
 from snakebatch.backends.local_store import DirectoryStore
 from snakebatch.backends.sqlite_util import connect
 from snakebatch.settings import Settings
+
+if TYPE_CHECKING:
+    from snakebatch.backends.local_pool import WorkerPool
 
 #: SQS's message size limit; a larger leaf report is spilled to the store.
 SQS_MAX_BODY_BYTES = 256 * 1024
@@ -90,7 +94,7 @@ class LocalCounters:
     def completed(self, key: str) -> int:
         row = self._db.one("SELECT completed FROM counters WHERE key = ?", (key,))
         if row is None:
-            raise BackendError(f"no counter {key!r}")
+            raise CounterError(f"no counter {key!r}")
         return int(row[0])
 
 
@@ -201,7 +205,7 @@ class LocalInvoker:
         self._stats = stats
         self.governor = governor
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None:
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None:
         if not 0 <= shard < self._stats.shard_count:
             raise BackendError(f"shard {shard} outside 0..{self._stats.shard_count - 1}")
         if self.governor is not None:
@@ -277,7 +281,7 @@ class LocalBackend:
         self.counters = LocalCounters(self._db)
         self.stats_table = LocalStats(self._db, self.shard_count)
         self.invoker = LocalInvoker(self.invocations, self.stats_table, self.governor)
-        self._pool = None
+        self._pool: WorkerPool | None = None
 
     @property
     def jobs_path(self) -> Path:

@@ -32,7 +32,7 @@ class SharedTokenBucket:
         return {"path": self.path, "rate": self.rate, "burst": self.burst}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"], state["rate"], state["burst"])
+        SharedTokenBucket.__init__(self, state["path"], state["rate"], state["burst"])
 
     def reserve(self) -> float:
         """Take the next token (possibly into debt); return how long to wait for it."""

@@ -1,4 +1,4 @@
-"""The job store (``snakebatch.mesh.jobs.JobStore``) on SQLite, for the local backend."""
+"""The job store (``snakebatch.backends.base.JobStore``) on SQLite, for the local backend."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from snakebatch.backends.sqlite_util import connect
-from snakebatch.mesh.jobs import (
+from snakebatch.backends.base import (
     OPEN_STATES,
     STATES,
     JobExists,
@@ -16,6 +15,7 @@ from snakebatch.mesh.jobs import (
     JobRecord,
     LeafEntry,
 )
+from snakebatch.backends.sqlite_util import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -102,20 +102,23 @@ class SqliteJobStore:
 
     def add_leaf(self, model_id: str, leaf: LeafEntry) -> bool:
         with self._lock, self._db:
-            return bool(
-                self._db.execute(
-                    "INSERT OR IGNORE INTO leaves VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        model_id,
-                        leaf.layer,
-                        leaf.leaf_id,
-                        leaf.order,
-                        leaf.n_rows,
-                        leaf.n_buckets,
-                        leaf.report_key,
-                    ),
-                ).rowcount
-            )
+            added = self._db.execute(
+                "INSERT OR IGNORE INTO leaves SELECT ?, ?, ?, ?, ?, ?, ?"
+                " WHERE EXISTS (SELECT 1 FROM jobs WHERE model_id = ?)",
+                (
+                    model_id,
+                    leaf.layer,
+                    leaf.leaf_id,
+                    leaf.order,
+                    leaf.n_rows,
+                    leaf.n_buckets,
+                    leaf.report_key,
+                    model_id,
+                ),
+            ).rowcount
+        if not added:
+            self.get(model_id)  # raises JobNotFound for an unknown id
+        return bool(added)
 
     def leaves(self, model_id: str) -> list[LeafEntry]:
         with self._lock:
@@ -142,6 +145,19 @@ class SqliteJobStore:
                 OPEN_STATES,
             ).fetchall()
         return [r[0] for r in rows]
+
+    def all_ids(self) -> list[str]:
+        """Every job, oldest first (``snakebatch jobs list``)."""
+        with self._lock:
+            rows = self._db.execute("SELECT model_id FROM jobs ORDER BY created_at").fetchall()
+        return [r[0] for r in rows]
+
+    def delete(self, model_id: str) -> None:
+        """Forget a job and its leaves (``snakebatch jobs prune``); its files are the
+        caller's to remove."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM leaves WHERE model_id = ?", (model_id,))
+            self._db.execute("DELETE FROM jobs WHERE model_id = ?", (model_id,))
 
     def _update(self, sql: str, args: tuple, model_id: str) -> None:
         with self._lock, self._db:

@@ -1,70 +1,25 @@
 """``snakebatch predict`` and ``snakebatch info``: serve and inspect a model file.
 
-Every failure a user can cause (unknown file, bad model, bad query, bad rows file)
-ends with a one-line message on stderr and exit status 2, never a traceback.
+Errors exit with the codes of ``cli.exits``: a missing model or rows file is 4, a bad
+query or rows file 2, an unusable model file 1.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from snakebatch.cli import options as o
 from snakebatch.cli.app import app
-from snakebatch.engine.errors import SnakeError
+from snakebatch.cli.exits import USAGE, CliError, emit_json, note, reporting
+from snakebatch.cli.jobs import state_summary
+from snakebatch.cli.rows import parse_query, read_rows, vet_queries
 from snakebatch.engine.inference import Entry, lookalike_list
 from snakebatch.engine.modelio import load_model
 from snakebatch.engine.predictor import Predictor
 from snakebatch.engine.summary import summarise
-
-
-class UsageError(Exception):
-    """A user mistake on the command line; reported as one line, exit status 2."""
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=2)
-
-
-def parse_query(text: str) -> dict[str, Any]:
-    try:
-        query = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--query is not valid JSON ({exc.msg} at column {exc.colno})") from exc
-    if not isinstance(query, dict):
-        raise UsageError(f"--query must be a JSON object, got {type(query).__name__}")
-    return query
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows of a ``.csv`` (header line; empty cells are missing) or ``.jsonl`` file."""
-    if not path.is_file():
-        raise UsageError(f"rows file not found: {path}")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            return [
-                {k: v for k, v in row.items() if v != "" and k is not None}
-                for row in csv.DictReader(f)
-            ]
-    if suffix in (".jsonl", ".ndjson"):
-        rows = []
-        for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"{path}:{n}: invalid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict):
-                raise UsageError(f"{path}:{n}: each line must be a JSON object")
-            rows.append(row)
-        return rows
-    raise UsageError(f"--rows must be a .csv or .jsonl file, got {path.name}")
 
 
 def answer_json(
@@ -84,59 +39,69 @@ def answer_json(
 
 @app.command()
 def predict(
-    model: Annotated[Path, typer.Argument(help="Model JSON file (full or stripped).")],
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="Model JSON (full or stripped).")],
     query: Annotated[
-        str | None, typer.Option("--query", "-q", help="One query as a JSON object.")
+        str | None, typer.Option("--query", help="One query as a JSON object.")
     ] = None,
     rows: Annotated[
-        Path | None, typer.Option("--rows", help="Many queries: a .csv or .jsonl file.")
+        str | None,
+        typer.Option(
+            "--rows", metavar="FILE", help="Many queries: .csv, .csv.gz, .jsonl, or - for stdin."
+        ),
     ] = None,
     audit: Annotated[bool, typer.Option("--audit", help="Also print the audit text.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="JSON output (one line per row).")
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Refuse queries with unknown keys or no model feature."),
     ] = False,
+    as_json: o.Json = False,
 ) -> None:
     """Predict the class of one query or of every row of a file."""
-    try:
+    with reporting():
         if (query is None) == (rows is None):
-            raise UsageError("give exactly one of --query or --rows")
-        queries = [parse_query(query)] if query is not None else read_rows(rows)
+            raise CliError("give exactly one of --query or --rows")
+        queries = read_rows(rows) if rows is not None else [parse_query(query or "")]
         predictor = Predictor(load_model(model))
         if audit and predictor.model.stripped:
-            raise UsageError("--audit needs the training population; this model is stripped")
+            raise CliError("--audit needs the training population; this model is stripped")
+        warnings = vet_queries(predictor.model.header, queries)
+        if strict and warnings:
+            raise CliError(f"{'; '.join(warnings)} (--strict)", USAGE)
+        for warning in warnings:
+            note(f"warning: {warning}")
         found = (
             predictor.batch_entries(queries)
             if rows is not None
             else [predictor.entries(queries[0])]
         )
-        for q, entries in zip(queries, found, strict=True):
-            if as_json:
-                typer.echo(
-                    json.dumps(answer_json(predictor, q, entries, audit), ensure_ascii=False)
-                )
-                continue
-            a = predictor.answer(entries)
-            sep = "\t" if rows else "\n"
-            typer.echo(f"{a.prediction}{sep}{a.confidence:.1%}")
-            if audit:
-                typer.echo(predictor.audit(q))
-    except (UsageError, SnakeError) as exc:
-        raise fail(str(exc)) from None
+    pairs = list(zip(queries, found, strict=True))
+    if as_json:
+        answers = [answer_json(predictor, q, e, audit) for q, e in pairs]
+        emit_json(answers[0] if query is not None else {"model": str(model), "rows": answers})
+        return
+    sep = "\t" if rows else "\n"
+    for q, entries in pairs:
+        a = predictor.answer(entries)
+        typer.echo(f"{a.prediction}{sep}{a.confidence:.1%}")
+        if audit:
+            typer.echo(predictor.audit(q))
 
 
 @app.command()
 def info(
-    model: Annotated[Path, typer.Argument(help="Model JSON file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="Model JSON file.")],
+    as_json: o.Json = False,
 ) -> None:
-    """Describe a model: target, size, layers, buckets, clauses, classes, literal types."""
-    try:
+    """Describe a model: target, size, layers, buckets, classes, how it was trained."""
+    with reporting():
         loaded = load_model(model)
-    except SnakeError as exc:
-        raise fail(str(exc)) from None
-    summary = summarise(loaded) | {"file_bytes": model.stat().st_size}
+    summary = summarise(loaded) | {
+        "file_bytes": model.stat().st_size,
+        "training": loaded.config,
+        "state": state_summary(None),
+    }
     if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False))
+        emit_json(summary)
         return
     typer.echo(f"file:        {model} ({summary['file_bytes']:,} bytes)")
     typer.echo(f"version:     {summary['version']}")
@@ -150,3 +115,11 @@ def info(
     typer.echo(f"profile:     {summary['profile']}")
     types = ", ".join(f"{k} {v}" for k, v in summary["literal_types"].items())
     typer.echo(f"literals:    {types or '-'}")
+    trained = ", ".join(f"{k} {v}" for k, v in loaded.config.items())
+    typer.echo(f"training:    {trained or '-'}")
+    state = summary["state"]
+    typer.echo(
+        f"local state: {state['home']} ({state['bytes']:,} bytes; "
+        "`snakebatch jobs prune` cleans it)",
+        err=True,
+    )

@@ -1,16 +1,10 @@
-"""``snakebatch fit``: train a model from a CSV file, with a progress bar.
-
-Bad input (unknown file, unknown target, empty data, bad parameters) ends with a
-one-line message on stderr and exit status 2, never a traceback.
-"""
+"""``snakebatch fit``: train in this process, with a progress bar; ``train`` is the
+same command on the local mesh. Errors exit with the codes of ``cli.exits``."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,18 +15,19 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from snakebatch.cli import options as o
 from snakebatch.cli.app import app
-from snakebatch.engine.errors import SnakeError
+from snakebatch.cli.exits import reporting
+from snakebatch.cli.training import (
+    check_paths,
+    report,
+    require_two_classes,
+    result_document,
+    stripped_path,
+)
+from snakebatch.engine.dataset import Dataset
 from snakebatch.engine.modelio import save_model
 from snakebatch.engine.train import fit
-
-
-def column_ref(text: str) -> int | str:
-    """A column given on the command line: a position when it is an integer, else a name."""
-    try:
-        return int(text)
-    except ValueError:
-        return text
 
 
 class Bar:
@@ -57,27 +52,33 @@ class Bar:
 
 @app.command("fit")
 def fit_command(
-    data: Annotated[Path, typer.Argument(help="training CSV (.csv or .csv.gz)")],
-    target: Annotated[str, typer.Option(help="target column: name or 0-based position")] = "0",
-    output: Annotated[Path, typer.Option("--output", "-o", help="model file to write")] = Path(
-        "snakeclassifier.json"
-    ),
-    layers: Annotated[int, typer.Option(help="number of layers")] = 5,
-    bucket: Annotated[int, typer.Option(help="bucket size parameter")] = 250,
-    noise: Annotated[float, typer.Option(help="noise ratio in [0, 1]")] = 0.25,
-    profile: Annotated[str, typer.Option(help="oppose profile, or auto")] = "auto",
-    seed: Annotated[int | None, typer.Option(help="random seed (reproducible training)")] = None,
-    workers: Annotated[int, typer.Option(help="processes building layers")] = 1,
-    lookahead: Annotated[int, typer.Option(help="candidate literals per pick")] = 5,
-    exclude: Annotated[
-        list[str] | None, typer.Option(help="column to leave out (name or position); repeatable")
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    data: o.Data,
+    target: o.Target,
+    out: o.Out = o.DEFAULT_OUT,
+    layers: o.Layers = o.DEFAULTS["n_layers"],
+    bucket: o.Bucket = o.DEFAULTS["bucket"],
+    noise: o.Noise = o.DEFAULTS["noise"],
+    lookahead: o.Lookahead = o.DEFAULTS["lookahead"],
+    seed: o.Seed = o.DEFAULTS["seed"],
+    workers: o.Workers = o.DEFAULTS["workers"],
+    oppose_profile: o.Profile = o.DEFAULTS["profile"],
+    exclude: o.Exclude = None,
+    as_json: o.Json = False,
+    quiet: o.Quiet = False,
 ) -> None:
-    """Train a Snake model from a CSV file and write it as JSON."""
+    """Train a Snake model in this process; write it and its stripped copy beside it."""
     console = Console(stderr=True)
     start = time.perf_counter()
-    try:
+    with reporting():
+        check_paths(data, out)
+        ds = Dataset.from_source(
+            str(data),
+            target=o.column_ref(target),
+            excluded=[o.column_ref(e) for e in exclude or []],
+            profile=oppose_profile,
+            seed=seed,
+        )
+        require_two_classes(list(ds.classes.keys), target)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -86,29 +87,50 @@ def fit_command(
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=console,
-            disable=quiet,
+            disable=quiet or not console.is_terminal,
             transient=True,
         ) as progress:
             model = fit(
-                str(data),
-                target_index=column_ref(target),
-                excluded_features_index=[column_ref(e) for e in exclude or []],
+                ds,
                 n_layers=layers,
                 bucket=bucket,
                 noise=noise,
-                oppose_profile=profile,
                 seed=seed,
                 workers=workers,
                 lookahead=lookahead,
                 progress=Bar(progress, layers),
             )
-        save_model(model, output)
-    except (SnakeError, OSError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from exc
+        save_model(model, out)
+        save_model(model, stripped_path(out), stripped=True)
+    wall = time.perf_counter() - start
     n_buckets = sum(len(chain) for chain in model.layers)
-    typer.echo(
-        f"wrote {output}: population {len(model.targets)}, layers {len(model.layers)}, "
-        f"buckets {n_buckets}, profile {model.config['oppose_profile']}, "
-        f"{time.perf_counter() - start:.2f}s"
+    params = {
+        "n_layers": layers,
+        "bucket": bucket,
+        "noise": noise,
+        "lookahead": lookahead,
+        "seed": seed,
+        "workers": workers,
+        "oppose_profile": model.config["oppose_profile"],
+        "target": target,
+        "exclude": exclude or [],
+    }
+    result = result_document(
+        job_id=None,
+        command="fit",
+        params=params,
+        out=out,
+        rows=len(model.targets),
+        layers=len(model.layers),
+        buckets=n_buckets,
+        timings={"wall_s": round(wall, 3)},
+    )
+    report(
+        result,
+        as_json,
+        [
+            f"wrote {out} (+ {stripped_path(out).name}): population {len(model.targets)}, "
+            f"layers {len(model.layers)}, buckets {n_buckets}, "
+            f"profile {params['oppose_profile']}, seed {seed}, {wall:.2f}s"
+        ],
     )

@@ -1,37 +1,32 @@
-"""``snakebatch train``: train through the local mesh, with live progress and a summary."""
+"""``snakebatch train``: ``fit``'s grammar, trained through the local mesh, with live
+progress; ends with the same report as ``fit`` plus the mesh's figures."""
 
 from __future__ import annotations
 
 import math
 import time
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
-import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from snakebatch.backends.base import BackendError
 from snakebatch.backends.local import LocalBackend
 from snakebatch.backends.local_jobs import SqliteJobStore
+from snakebatch.cli import options as o
 from snakebatch.cli.app import app
-from snakebatch.engine.errors import SnakeError
-from snakebatch.mesh.coordinator import Coordinator, CoordinatorError, JobStatus, TrainParams
-from snakebatch.mesh.staging import StagingError
+from snakebatch.cli.exits import FAILED, CliError, note, reporting
+from snakebatch.cli.training import check_paths, report, result_document, stripped_path
+from snakebatch.mesh.coordinator import (
+    Coordinator,
+    JobStatus,
+    JobTimeout,
+    TrainParams,
+)
+from snakebatch.mesh.errors import MeshError
 
 console = Console(stderr=True)
-
-
-class Completion(StrEnum):
-    queue = "queue"
-    conquer = "conquer"
-
-
-def stripped_path(out: Path) -> Path:
-    """``model.json`` → ``model_stripped.json`` beside it."""
-    return out.with_name(f"{out.stem}_stripped{out.suffix}")
 
 
 class _Live:
@@ -67,117 +62,141 @@ class _Live:
         )
 
 
-def _summary(coord: Coordinator, status: JobStatus, out: Path, workers: int, wall: float) -> Table:
+def _abandon(coord: Coordinator, backend: LocalBackend, model_id: str, reason: str) -> str:
+    """A run given up on: fail the job, drop its queued work, say exactly that."""
+    coord.jobs.finish(model_id, "failed", error=reason, at=time.time())
+    dropped = backend.drop_job(model_id)
+    return (
+        f"{reason}: job {model_id} marked failed, {dropped} queued invocation(s) and "
+        "report(s) dropped, no model written"
+    )
+
+
+def _mesh_facts(coord: Coordinator, status: JobStatus, wall: float) -> dict[str, Any]:
     leaves = coord.jobs.leaves(status.model_id)
     stats = status.backend_stats
-    t = status.timings
-    table = Table(title="Trained on the local mesh", show_header=False, title_style="bold green")
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("model", f"{out}  (+ {stripped_path(out).name})")
-    table.add_row("rows × layers", f"{status.n_rows:,} × {status.n_layers}")
-    table.add_row("wall time", f"{wall:.2f} s with {workers} worker process(es)")
-    table.add_row("leaves", f"{len(leaves)}  ({', '.join(map(str, status.leaves_per_layer))})")
-    table.add_row("buckets", f"{sum(e.n_buckets for e in leaves)}")
-    table.add_row("peak concurrency", str(stats.get("peak_concurrency", 0)))
-    table.add_row("largest event", f"{stats.get('largest_event_bytes', 0):,} bytes")
-    table.add_row("invocations", f"{stats.get('invocations', 0):,}")
+    return {
+        "rows": status.n_rows,
+        "layers": status.n_layers,
+        "leaves_per_layer": status.leaves_per_layer,
+        "buckets": sum(e.n_buckets for e in leaves),
+        "peak_concurrency": stats.get("peak_concurrency", 0),
+        "largest_event_bytes": stats.get("largest_event_bytes", 0),
+        "invocations": stats.get("invocations", 0),
+        "timings": {"wall_s": round(wall, 3)}
+        | {k: round(v, 3) for k, v in status.timings.items() if k != "wall_s"},
+    }
+
+
+def _lines(result: dict[str, Any]) -> list[str]:
+    t = result["timings"]
     overhead = sum(t.get(k, 0.0) for k in ("staging_s", "fanout_s", "assembly_s"))
-    table.add_row(
-        "mesh overhead",
-        f"staging {t.get('staging_s', 0):.2f} s, fan-out {t.get('fanout_s', 0):.3f} s, "
-        f"assembly {t.get('assembly_s', 0):.2f} s ({100 * overhead / max(wall, 1e-9):.0f}% of wall)",
+    paths = result["paths"]
+    return [
+        f"model             {paths['model']} (+ {Path(paths['stripped']).name})",
+        f"job               {result['job_id']}, seed {result['seed']}",
+        f"rows x layers     {result['rows']:,} x {result['layers']}",
+        f"wall time         {t['wall_s']:.2f} s with {result['parameters']['workers']} worker(s)",
+        f"leaves            {', '.join(map(str, result['leaves_per_layer']))}",
+        f"buckets           {result['buckets']}",
+        f"peak concurrency  {result['peak_concurrency']}",
+        f"invocations       {result['invocations']:,}",
+        f"mesh overhead     staging {t.get('staging_s', 0):.2f} s, fan-out "
+        f"{t.get('fanout_s', 0):.3f} s, assembly {t.get('assembly_s', 0):.2f} s "
+        f"({100 * overhead / max(t['wall_s'], 1e-9):.0f}% of wall)",
+    ]
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold blue]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[leaves]}"),
+        TextColumn("{task.fields[layers]}"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
     )
-    return table
-
-
-def _abandon(coord: Coordinator, backend: LocalBackend, model_id: str, why: BaseException) -> None:
-    """A run the user gave up on: fail the job and drop its queued work."""
-    reason = "interrupted" if isinstance(why, KeyboardInterrupt) else str(why)
-    coord.jobs.finish(model_id, "failed", error=reason, at=time.time())
-    backend.drop_job(model_id)
 
 
 @app.command("train")
 def train(
-    data: Annotated[Path, typer.Argument(help="Training data: .csv, .csv.gz or .json rows.")],
-    target: Annotated[str, typer.Option("--target", "-t", help="Name of the target column.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the model.")] = Path(
-        "model.json"
-    ),
-    layers: Annotated[int, typer.Option("--layers", "-L", min=1, help="Layers.")] = 5,
-    tau: Annotated[
-        int, typer.Option(min=1, help="Rows at or below which a slice is a leaf.")
-    ] = 1000,
-    bucket: Annotated[int, typer.Option("--bucket", "-b", min=1, help="Bucket size.")] = 250,
-    noise: Annotated[
-        float,
-        typer.Option(
-            help="Noise members per bucket as a share of its core, in [0, 1), drawn from "
-            "the whole population (0 leaves single-class leaves without clauses)."
-        ),
-    ] = 0.25,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 2,
-    seed: Annotated[int, typer.Option(help="The same seed gives the same model.")] = 0,
-    completion: Annotated[Completion, typer.Option(help="queue or conquer.")] = Completion.queue,
-    profile: Annotated[str, typer.Option(help="Oppose profile; auto resolves once.")] = "auto",
-    home: Annotated[
-        Path | None,
-        typer.Option(help="Mesh directory (default $SNAKEBATCH_HOME or ~/.snakebatch)."),
-    ] = None,
-    timeout: Annotated[float | None, typer.Option(help="Give up after this many seconds.")] = None,
+    data: o.Data,
+    target: o.Target,
+    out: o.Out = o.DEFAULT_OUT,
+    layers: o.Layers = o.DEFAULTS["n_layers"],
+    bucket: o.Bucket = o.DEFAULTS["bucket"],
+    noise: o.Noise = o.DEFAULTS["noise"],
+    lookahead: o.Lookahead = o.DEFAULTS["lookahead"],
+    seed: o.Seed = o.DEFAULTS["seed"],
+    workers: o.Workers = o.DEFAULTS["workers"],
+    oppose_profile: o.Profile = o.DEFAULTS["profile"],
+    tau: o.Tau = o.DEFAULTS["tau"],
+    completion: o.Completion = o.DEFAULTS["completion"],
+    home: o.Home = None,
+    timeout: o.Timeout = None,
+    as_json: o.Json = False,
+    quiet: o.Quiet = False,
 ) -> None:
-    """Train a Snake model through the local mesh (divide → leaf → assemble)."""
-    if not data.is_file():
-        console.print(f"[red]error:[/] no such file: {data}")
-        raise typer.Exit(1)
-    try:
+    """Train a Snake model through the local mesh (divide → leaf → assemble); write it
+    and its stripped copy beside it."""
+    with reporting():
+        check_paths(data, out)
         params = TrainParams(
             n_layers=layers,
             tau=tau,
             bucket=bucket,
             noise=noise,
             seed=seed,
-            completion=completion.value,
-            profile=profile,
+            completion=completion,
+            profile=oppose_profile,
+            lookahead=lookahead,
         )
         backend = LocalBackend(home, workers=workers)
         coord = Coordinator(backend, SqliteJobStore(backend.jobs_path))
         backend.stats_table.reset()
         t0 = time.monotonic()
-        with backend:
-            progress = Progress(
-                TextColumn("[bold blue]{task.description}"),
-                BarColumn(),
-                TextColumn("{task.percentage:>3.0f}%"),
-                TextColumn("{task.fields[leaves]}"),
-                TextColumn("{task.fields[layers]}"),
-                TextColumn("{task.fields[rate]}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            )
-            with progress:
-                live = _Live(progress, params)
-                model_id = coord.submit(str(data), target=target, params=params)
-                try:
-                    status = coord.run(model_id, on_progress=live, timeout_s=timeout)
-                except (CoordinatorError, BackendError, KeyboardInterrupt) as exc:
-                    _abandon(coord, backend, model_id, exc)
-                    raise
+        with backend, _progress(quiet) as progress:
+            live = _Live(progress, params)
+            model_id = coord.submit(str(data), target=o.column_ref(target), params=params)
+            try:
+                status = coord.run(model_id, on_progress=live, timeout_s=timeout)
+            except JobTimeout:
+                why = f"timed out after {timeout:g} s"
+                raise CliError(_abandon(coord, backend, model_id, why), FAILED) from None
+            except KeyboardInterrupt:
+                note(_abandon(coord, backend, model_id, "interrupted"))
+                raise
+            except (MeshError, BackendError) as exc:
+                _abandon(coord, backend, model_id, str(exc))
+                raise
         wall = time.monotonic() - t0
         if status.state != "done":
             backend.drop_job(model_id)
-            console.print(f"[red]training failed:[/] {status.error}")
-            raise typer.Exit(1)
-        out.parent.mkdir(parents=True, exist_ok=True)
+            raise CliError(f"training failed: job {model_id}: {status.error}", FAILED)
         out.write_bytes(coord.model_bytes(model_id))
         stripped_path(out).write_bytes(coord.model_bytes(model_id, stripped=True))
-    except (SnakeError, StagingError, CoordinatorError, BackendError, OSError) as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from None
-    Console().print(_summary(coord, status, out, workers, wall))
-    Console().print(
-        f"Next: [bold]snakebatch predict {stripped_path(out)} --rows DATA.csv[/] "
-        f"or [bold]snakebatch info {out}[/]"
+    used = {
+        "n_layers": layers,
+        "bucket": bucket,
+        "noise": noise,
+        "lookahead": lookahead,
+        "seed": seed,
+        "workers": workers,
+        "oppose_profile": coord.jobs.get(model_id).params["oppose_profile"],
+        "target": target,
+        "tau": tau,
+        "completion": completion,
+    }
+    result = result_document(
+        job_id=model_id,
+        command="train",
+        params=used,
+        out=out,
+        home=str(backend.home),
+        **_mesh_facts(coord, status, wall),
     )
+    report(result, as_json, _lines(result))

@@ -24,8 +24,9 @@ import numpy as np
 
 from snakebatch.engine.chain import build_chain
 from snakebatch.engine.dataset import Dataset
-from snakebatch.engine.errors import EmptyDataError, ParameterError
+from snakebatch.engine.errors import EmptyDataError
 from snakebatch.engine.model import BANNER, SnakeModel
+from snakebatch.engine.params import check_all, model_config
 
 DEFAULT_FILE = "snakeclassifier.json"
 Progress = Callable[[dict], None]
@@ -36,17 +37,15 @@ def layer_seed(seed: int, layer: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def check_parameters(n_layers: int, bucket: int, noise: float, lookahead: int, workers: int):
-    for name, value, low in (
-        ("n_layers", n_layers, 1),
-        ("bucket", bucket, 1),
-        ("lookahead", lookahead, 1),
-        ("workers", workers, 1),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ParameterError(f"{name} must be an integer ≥ {low}, got {value!r}")
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise <= 1:
-        raise ParameterError(f"noise must be a number in [0, 1], got {noise!r}")
+def check_parameters(
+    n_layers: int, bucket: int, noise: float, lookahead: int, workers: int, seed: int | None = None
+) -> None:
+    """``ParameterError`` unless every value is within the bounds of ``engine.params``."""
+    check_all(
+        {"n_layers": n_layers, "bucket": bucket, "noise": noise, "lookahead": lookahead}
+        | {"workers": workers}
+        | ({} if seed is None else {"seed": seed})
+    )
 
 
 def train_layer(
@@ -103,14 +102,17 @@ def _parallel_layers(ds: Dataset, n_layers: int, workers: int, params: dict, don
 
 
 class Log:
+    """The model's training log; timings are printed, never saved, so that a fixed seed
+    gives a byte-identical model file."""
+
     def __init__(self, vocal: bool | int) -> None:
         self.lines = [BANNER.rstrip("\n")]
         self.vocal = vocal
 
-    def __call__(self, line: str) -> None:
+    def __call__(self, line: str, timing: str = "") -> None:
         self.lines.append(line)
         if self.vocal:
-            print(line, flush=True)
+            print(line + timing, flush=True)
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -142,7 +144,7 @@ def fit(
     progress: Progress | None = None,
 ) -> SnakeModel:
     """Train a Snake model; the same data, parameters and ``seed`` give the same layers."""
-    check_parameters(n_layers, bucket, noise, lookahead, workers)
+    check_parameters(n_layers, bucket, noise, lookahead, workers, seed)
     if seed is None:
         seed = secrets.randbits(63)
     log = Log(vocal)
@@ -168,13 +170,21 @@ def fit(
         f"datatypes {''.join(ds.datatypes)}; profile {ds.profile}; seed {seed}"
     )
     emit = progress or (lambda event: None)
-    params = {"seed": seed, "bucket": bucket, "noise": noise, "lookahead": lookahead}
+    params: dict[str, Any] = {
+        "seed": seed,
+        "bucket": bucket,
+        "noise": noise,
+        "lookahead": lookahead,
+    }
 
     def layer_done(j: int, chain: list[dict]) -> None:
         elapsed = time.perf_counter() - start
         eta = elapsed / (j + 1) * (n_layers - j - 1)
         n_clauses = sum(len(b["clauses"]) for b in chain)
-        log(f"layer {j + 1}/{n_layers}: {len(chain)} buckets, {n_clauses} clauses, {elapsed:.2f}s")
+        log(
+            f"layer {j + 1}/{n_layers}: {len(chain)} buckets, {n_clauses} clauses",
+            f", {elapsed:.2f}s",
+        )
         emit({"event": "layer", "layer": j + 1, "n_layers": n_layers, "elapsed": elapsed})
         _write_progress(
             progress_file,
@@ -193,22 +203,23 @@ def fit(
             chain = train_layer(ds, j, on_bucket=on_bucket, **params)
             layers.append(chain)
             layer_done(j, chain)
-    log(f"trained {n_layers} layers in {time.perf_counter() - start:.2f}s")
+    log(f"trained {n_layers} layers", f" in {time.perf_counter() - start:.2f}s")
     model = SnakeModel(
         header=ds.header,
         datatypes=ds.datatypes,
         targets=ds.targets,
         layers=layers,
         population=ds.rows,
-        config={
-            "n_layers": n_layers,
-            "bucket": bucket,
-            "noise": noise,
-            "vocal": vocal,
-            "workers": workers,
-            "oppose_profile": ds.profile,
-            "lookahead": lookahead,
-        },
+        config=model_config(
+            n_layers=n_layers,
+            bucket=bucket,
+            noise=noise,
+            vocal=vocal,
+            workers=workers,
+            oppose_profile=ds.profile,
+            lookahead=lookahead,
+            seed=seed,
+        ),
         log=log.text(),
     )
     if saved:

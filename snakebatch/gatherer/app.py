@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from snakebatch.gatherer import routes_jobs, routes_live, routes_pages, routes_predict, routes_train
+from snakebatch.gatherer.auth import KeyAuth, guard, public
 from snakebatch.gatherer.config import GathererConfig
 from snakebatch.gatherer.errors import HANDLERS
 from snakebatch.gatherer.openapi import schema
@@ -49,15 +51,17 @@ def create_app(config: GathererConfig | None = None, *, local_workers: int = 2) 
             )
         )
     app = Starlette(
-        routes=[
-            *routes_train.routes,
-            *routes_jobs.routes,
-            *routes_predict.routes,
-            *routes_live.routes,
-            *routes_pages.routes,
-            Route("/openapi.json", openapi, methods=["GET"]),
-        ],
-        middleware=middleware,
+        routes=guard(
+            [
+                *routes_train.routes,
+                *routes_jobs.routes,
+                *routes_predict.routes,
+                *routes_live.routes,
+                *routes_pages.routes,
+                public(Route("/openapi.json", openapi, methods=["GET"])),
+            ]
+        ),
+        middleware=[*middleware, Middleware(AuthenticationMiddleware, backend=KeyAuth())],
         exception_handlers=HANDLERS,
         lifespan=lifespan,
     )

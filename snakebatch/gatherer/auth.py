@@ -4,6 +4,12 @@ Keys come from ``SNAKEBATCH_API_KEYS`` (comma separated; an entry ``sha256:HEX``
 hash, anything else a plain key hashed on load) and from a keys file of
 ``name:sha256:HEX`` lines. Only hashes stay in memory or on disk. A plain SHA-256 is
 enough because keys are 256-bit random tokens, not passwords a dictionary can guess.
+
+Authentication is on by default: ``KeyAuth`` (under Starlette's
+``AuthenticationMiddleware``) identifies every request, and ``guard`` wraps every
+route's endpoint so an unauthenticated request gets a 401 before the endpoint runs,
+except the routes wrapped in ``public(...)`` where they are declared. A new route
+that says nothing is therefore closed.
 """
 
 from __future__ import annotations
@@ -13,8 +19,22 @@ import hmac
 import ipaddress
 import re
 import secrets
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+from weakref import WeakSet
+
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    BaseUser,
+    SimpleUser,
+    UnauthenticatedUser,
+)
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
 
 from snakebatch.gatherer.errors import Unauthorized
 
@@ -100,3 +120,79 @@ def check_bind(host: str, keys: KeyRing) -> None:
             f"refusing to listen on {host!r} with no API key configured; set "
             "SNAKEBATCH_API_KEYS or SNAKEBATCH_API_KEYS_FILE, or bind 127.0.0.1"
         )
+
+
+class Anonymous(UnauthenticatedUser):
+    """A caller without a valid key; ``reason`` becomes the 401's message."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class KeyAuth(AuthenticationBackend):
+    """Identifies a request by its bearer key against the runtime's ``KeyRing``."""
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
+        keys: KeyRing = conn.app.state.runtime.keys
+        try:
+            name = keys.identify(conn.headers.get("authorization"))
+        except Unauthorized as exc:
+            return AuthCredentials(), Anonymous(exc.message)
+        return AuthCredentials(["authenticated"]), SimpleUser(name)
+
+
+R = TypeVar("R", bound=BaseRoute)
+#: Public routes by identity (a Route compares by value and is unhashable); holding
+#: them keeps an id from being reused by another route.
+_PUBLIC: dict[int, BaseRoute] = {}
+Endpoint = Callable[[Request], Awaitable[Response]]
+_GUARDED: WeakSet[Endpoint] = WeakSet()
+
+
+def public(route: R) -> R:
+    """Mark a route as open to callers without a key (pages, health, the schema)."""
+    _PUBLIC[id(route)] = route
+    return route
+
+
+def is_public(route: BaseRoute) -> bool:
+    return _PUBLIC.get(id(route)) is route
+
+
+def is_guarded(route: BaseRoute) -> bool:
+    return isinstance(route, Route) and route.endpoint in _GUARDED
+
+
+def _authenticated(endpoint: Endpoint) -> Endpoint:
+    async def guarded(request: Request) -> Response:
+        user = request.user
+        if isinstance(user, Anonymous):
+            raise Unauthorized(user.reason)
+        return await endpoint(request)
+
+    guarded.__name__ = getattr(endpoint, "__name__", "endpoint")
+    guarded.__doc__ = endpoint.__doc__
+    _GUARDED.add(guarded)
+    return guarded
+
+
+def guard(routes: Sequence[BaseRoute]) -> list[BaseRoute]:
+    """The routes with every endpoint not marked ``public`` behind authentication."""
+    out: list[BaseRoute] = []
+    for route in routes:
+        if is_public(route):
+            out.append(route)
+        elif isinstance(route, Route):
+            out.append(
+                Route(
+                    route.path,
+                    _authenticated(route.endpoint),
+                    methods=sorted(route.methods or ()),
+                    name=route.name,
+                )
+            )
+        elif isinstance(route, Mount):
+            raise TypeError(f"mount {route.path!r} must be marked public or be a route")
+        else:
+            raise TypeError(f"cannot guard {route!r}")
+    return out

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from snakebatch.engine.params import JOB_ID_PATTERN
 from snakebatch.gatherer.predict import MODES
-from snakebatch.gatherer.routes_train import COMPLETIONS, INT_PARAMS
+from snakebatch.gatherer.routes_train import TRAIN_PARAMS
 
-ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"}
+ID = {"type": "string", "pattern": f"^{JOB_ID_PATTERN}$"}
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -64,26 +65,14 @@ def schema() -> dict[str, Any]:
         {"name": "target", "in": "query", "required": False, "schema": {"type": "string"}},
         *[
             {
-                "name": name,
+                "name": p.name,
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer", "minimum": lo, "maximum": hi},
+                "description": p.help,
+                "schema": p.json_schema(),
             }
-            for name, (lo, hi) in INT_PARAMS.items()
+            for p in TRAIN_PARAMS.values()
         ],
-        {
-            "name": "noise",
-            "in": "query",
-            "required": False,
-            "description": "noise members per bucket as a share of its core (default 0.25)",
-            "schema": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
-        },
-        {
-            "name": "completion",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "string", "enum": list(COMPLETIONS)},
-        },
         {"name": "upload_id", "in": "query", "required": False, "schema": {"type": "string"}},
     ]
     accepted = {
@@ -119,7 +108,7 @@ def schema() -> dict[str, Any]:
         },
     }
     model = {"type": "object", "description": "model JSON in the reference Snake shape"}
-    bearer = [{"bearer": []}]
+    bearer: list[dict[str, list[str]]] = [{"bearer": []}]
     return {
         "openapi": "3.1.0",
         "info": {

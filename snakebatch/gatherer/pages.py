@@ -43,7 +43,7 @@ def render_markdown(text: str) -> tuple[str, str]:
 class DocPages:
     def __init__(self, docs_dir: Path):
         self.docs_dir = docs_dir
-        self._cache: dict[str, tuple[float, str]] = {}
+        self._cache: dict[str, tuple[float, tuple[str, str]]] = {}
         self._lock = threading.Lock()
 
     def available(self) -> list[str]:

@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from snakebatch.gatherer.access import caller, runtime
+from snakebatch.gatherer.access import runtime
 from snakebatch.gatherer.errors import Conflict, NotFound
 from snakebatch.gatherer.ids import check_id
 
 
 def job_status(rt, model_id: str) -> dict[str, Any]:
-    from snakebatch.mesh.jobs import JobNotFound
+    from snakebatch.backends.base import JobNotFound
 
     check_id(model_id)
     try:
@@ -39,14 +39,12 @@ def model_bytes(rt, model_id: str, stripped: bool) -> bytes:
 
 
 async def status(request: Request) -> JSONResponse:
-    caller(request)
     model_id = request.path_params["model_id"]
     body = await anyio.to_thread.run_sync(job_status, runtime(request), model_id)
     return JSONResponse(body)
 
 
 async def model(request: Request) -> Response:
-    caller(request)
     model_id = request.path_params["model_id"]
     stripped = request.url.path.endswith("/stripped")
     data = await anyio.to_thread.run_sync(model_bytes, runtime(request), model_id, stripped)

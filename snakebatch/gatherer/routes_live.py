@@ -8,6 +8,7 @@ from starlette.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from snakebatch.gatherer.access import runtime
+from snakebatch.gatherer.auth import public
 from snakebatch.gatherer.errors import BadRequest, NotFound
 from snakebatch.gatherer.grid import events, snapshot
 from snakebatch.gatherer.layout import page
@@ -75,9 +76,9 @@ async def concurrency_state(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/grid/v9", grid_page, methods=["GET"]),
-    Route("/grid/v9/state.json", grid_state, methods=["GET"]),
-    Route("/grid/v9/events", grid_events, methods=["GET"]),
-    Route("/concurrency", concurrency_page, methods=["GET"]),
-    Route("/concurrency/state.json", concurrency_state, methods=["GET"]),
+    public(Route("/grid/v9", grid_page, methods=["GET"])),
+    public(Route("/grid/v9/state.json", grid_state, methods=["GET"])),
+    public(Route("/grid/v9/events", grid_events, methods=["GET"])),
+    public(Route("/concurrency", concurrency_page, methods=["GET"])),
+    public(Route("/concurrency/state.json", concurrency_state, methods=["GET"])),
 ]

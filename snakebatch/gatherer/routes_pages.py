@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from snakebatch.gatherer.access import runtime
+from snakebatch.gatherer.auth import public
 from snakebatch.gatherer.layout import page
 
 STATIC = Path(__file__).with_name("static")
@@ -23,7 +24,7 @@ def _doc_route(name: str) -> Route:
     async def endpoint(request: Request) -> HTMLResponse:
         return HTMLResponse(request.app.state.pages.html(name))
 
-    return Route(f"/{name}", endpoint, methods=["GET"], name=f"page_{name}")
+    return public(Route(f"/{name}", endpoint, methods=["GET"], name=f"page_{name}"))
 
 
 async def index(request: Request) -> HTMLResponse:
@@ -62,14 +63,15 @@ async def health(request: Request) -> JSONResponse:
             "auth": rt.keys.enabled,
             "pid": os.getpid(),
             **rt.duties(),
+            "model_cache": rt.models.stats(),
             "uptime_s": round(time.time() - STARTED, 1),
         }
     )
 
 
 routes = [
-    Route("/", index, methods=["GET"]),
-    Route("/v9/health", health, methods=["GET"]),
+    public(Route("/", index, methods=["GET"])),
+    public(Route("/v9/health", health, methods=["GET"])),
     *[_doc_route(n) for n in ("paper", "architecture", "economics", "math")],
-    Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    public(Mount("/static", StaticFiles(directory=STATIC), name="static")),
 ]

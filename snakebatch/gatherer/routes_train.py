@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 from typing import Any
 
 import anyio
@@ -11,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from snakebatch.engine.errors import ParameterError
+from snakebatch.engine.params import HTTP, on
 from snakebatch.gatherer.access import caller, runtime
 from snakebatch.gatherer.bodies import read_limited
 from snakebatch.gatherer.errors import BadRequest, Unprocessable
@@ -23,15 +24,9 @@ from snakebatch.gatherer.payloads import (
 )
 from snakebatch.gatherer.uploads import check_declared_length
 
-#: query parameter → (type, minimum, maximum); bounds keep a typo from costing a fortune.
-INT_PARAMS = {
-    "n_layers": (1, 100),
-    "tau": (2, 10_000_000),
-    "bucket": (1, 1_000_000),
-    "seed": (0, 2**63 - 1),
-}
-COMPLETIONS = ("queue", "conquer")
-KNOWN = {"target", "completion", "noise", "upload_id", *INT_PARAMS}
+#: The training parameters a query may carry; bounds keep a typo from costing a fortune.
+TRAIN_PARAMS = {p.name: p for p in on(HTTP)}
+KNOWN = {"target", "upload_id", *TRAIN_PARAMS}
 
 
 def parse_params(query: dict[str, str]) -> tuple[str, dict[str, Any], str | None]:
@@ -42,33 +37,11 @@ def parse_params(query: dict[str, str]) -> tuple[str, dict[str, Any], str | None
     target = query.get("target", "")
     if not target:
         raise BadRequest("query parameter 'target' (the label column) is required")
-    params: dict[str, Any] = {}
-    for name, (lo, hi) in INT_PARAMS.items():
-        if name in query:
-            try:
-                value = int(query[name])
-            except ValueError:
-                raise BadRequest(f"{name} must be an integer, got {query[name]!r}") from None
-            if not lo <= value <= hi:
-                raise BadRequest(f"{name} must be between {lo} and {hi}, got {value}")
-            params[name] = value
-    if "noise" in query:
-        params["noise"] = _noise(query["noise"])
-    if "completion" in query:
-        if query["completion"] not in COMPLETIONS:
-            raise BadRequest(f"completion must be one of {list(COMPLETIONS)}")
-        params["completion"] = query["completion"]
-    return target, params, query.get("upload_id") or None
-
-
-def _noise(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise BadRequest(f"noise must be a number, got {text!r}") from None
-    if not (math.isfinite(value) and 0 <= value < 1):
-        raise BadRequest(f"noise must be a number in [0, 1), got {text!r}")
-    return value
+        params = {n: p.parse(query[n]) for n, p in TRAIN_PARAMS.items() if n in query}
+    except ParameterError as exc:
+        raise BadRequest(str(exc)) from None
+    return target, params, query.get("upload_id") or None
 
 
 def _check_body(body: bytes, target: str, limit: int) -> bytes | list[dict]:
@@ -114,6 +87,7 @@ async def train(request: Request) -> JSONResponse:
     rt = runtime(request)
     target, params, upload_id = parse_params(dict(request.query_params))
     rt.limiter.check(who)
+    source: bytes | str | list[dict]
     if upload_id is not None:
         meta, path = await anyio.to_thread.run_sync(rt.uploads.get, upload_id)
         source = await anyio.to_thread.run_sync(_check_upload, path, meta.format, target)

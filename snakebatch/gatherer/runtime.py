@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from snakebatch.backends.base import Backend, Closable, JobStore
+from snakebatch.backends.factory import open_backend
 from snakebatch.gatherer.auth import KeyRing
 from snakebatch.gatherer.config import GathererConfig
 from snakebatch.gatherer.leader import HostLeader
@@ -23,37 +25,21 @@ from snakebatch.gatherer.ratelimit import KeyedRateLimiter
 from snakebatch.gatherer.spawnmeter import SpawnMeter
 from snakebatch.gatherer.uploads import UploadStore
 
+if TYPE_CHECKING:
+    from snakebatch.mesh.coordinator import Coordinator
+    from snakebatch.mesh.drainer import Drainer
+
 log = logging.getLogger("snakebatch.gatherer")
 RETRY_S = 5.0
-
-
-def open_backend(config: GathererConfig, *, workers: int) -> tuple[Any, Any]:
-    """(backend, job store) for the configured backend name."""
-    name = config.settings.backend
-    if name == "local":
-        from snakebatch.backends.local import LocalBackend
-        from snakebatch.backends.local_jobs import SqliteJobStore
-
-        backend = LocalBackend(
-            config.home, workers=workers, shard_count=config.settings.shard_count
-        )
-        return backend, SqliteJobStore(backend.jobs_path)
-    if name == "aws":
-        from snakebatch.backends.aws import AwsBackend
-        from snakebatch.backends.aws_jobs import DynamoJobStore
-
-        backend = AwsBackend.from_env()
-        return backend, DynamoJobStore(backend.clients.dynamodb, backend.settings.job_table)
-    raise ValueError(f"unknown backend {name!r}; expected 'local' or 'aws'")
 
 
 @dataclass
 class Runtime:
     config: GathererConfig
     keys: KeyRing
-    backend: Any
-    jobs: Any
-    coordinator: Any
+    backend: Backend
+    jobs: JobStore
+    coordinator: Coordinator
     uploads: UploadStore
     models: ModelCache
     limiter: KeyedRateLimiter
@@ -63,14 +49,14 @@ class Runtime:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _threads: list[threading.Thread] = field(default_factory=list)
     leader: HostLeader | None = None
-    drainer: Any = None
+    drainer: Drainer | None = None
 
     @classmethod
     def open(cls, config: GathererConfig, *, local_workers: int = 2) -> Runtime:
         from snakebatch.mesh.coordinator import Coordinator
 
         keys = KeyRing.load(config.api_keys, config.keys_file)
-        backend, jobs = open_backend(config, workers=0)
+        backend, jobs = open_backend(config.settings)
         return cls(
             config=config,
             keys=keys,
@@ -99,9 +85,10 @@ class Runtime:
         self._spawn_thread("leader", self._leader_duties)
 
     def _leader_duties(self) -> None:
+        from snakebatch.backends.local import LocalBackend
         from snakebatch.mesh.drainer import Drainer
 
-        if self.config.settings.backend == "local" and self.local_workers > 0:
+        if isinstance(self.backend, LocalBackend) and self.local_workers > 0:
             self.backend.workers = self.local_workers
             self.backend.start()
         while not self._stop.is_set():
@@ -159,6 +146,5 @@ class Runtime:
             t.join(timeout=10)
         if self.leader is not None:
             self.leader.stop()
-        close = getattr(self.backend, "close", None)
-        if close is not None:
-            close()
+        if isinstance(self.backend, Closable):
+            self.backend.close()

@@ -11,51 +11,57 @@ nothing, and ``resume`` picks up unfinished jobs after a restart.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import math
 import re
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from snakebatch.backends.base import Backend, Governor, ObjectMissing
-from snakebatch.engine.errors import SnakeError
+from snakebatch.backends.base import (
+    OPEN_STATES,
+    Backend,
+    Governor,
+    HealthChecked,
+    JobRecord,
+    JobStore,
+    LeafEntry,
+    ObjectMissing,
+    OrphanReleasing,
+    StoreDenied,
+)
+from snakebatch.engine.errors import ParameterError, SnakeError
+from snakebatch.engine.params import JOB_ID_PATTERN, JOB_ID_RULE, PARAMS, check_all, model_config
 from snakebatch.mesh.assembly import (
     AssemblyError,
-    LeafText,
     ModelFrame,
-    assemble_json,
     model_frame,
     model_key,
     split_report,
+    write_model,
 )
+from snakebatch.mesh.drainer import Drainer
+from snakebatch.mesh.errors import MeshError
 from snakebatch.mesh.events import (
-    COMPLETIONS,
     LEGACY_NOISE,
-    MeshEventError,
     NodeEvent,
     NodeParams,
     node_shard,
 )
-from snakebatch.mesh.jobs import OPEN_STATES, JobNotFound, JobRecord, JobStore, LeafEntry
-from snakebatch.mesh.reports import ReportError, check_message, encode, load_leaf, report_key
+from snakebatch.mesh.reports import check_message, encode, load_leaf, report_key
 from snakebatch.mesh.staging import build_dataset, evict, load_dataset, package_key, stage
 
-log = logging.getLogger(__name__)
-
-_MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-#: A report that keeps failing for a non-permanent reason fails its job after this.
-MAX_REPORT_RECEIVES = 5
+_MODEL_ID = re.compile(JOB_ID_PATTERN)
 #: Encoded leaf bodies the coordinator stored itself, kept in memory until assembly so
 #: the assembler need not read back what was just written; beyond it, the store.
 REPORT_CACHE_BYTES = 128 * 1024 * 1024
 
 
-class CoordinatorError(Exception):
+class CoordinatorError(MeshError):
     """Base of the coordinator's typed errors."""
 
 
@@ -71,38 +77,27 @@ class ModelNotReady(CoordinatorError):
 
 
 class JobTimeout(CoordinatorError, TimeoutError):
-    pass
+    permanent = False
 
 
 @dataclass(frozen=True)
 class TrainParams:
-    n_layers: int = 5
-    tau: int = 1000
-    bucket: int = 250
-    seed: int = 0
-    completion: str = "queue"
-    profile: str = "auto"
-    lookahead: int = 5
-    #: Noise members per bucket, as a share of its core, drawn from the whole population.
-    noise: float = 0.25
+    """A mesh job's parameters; defaults and bounds are ``engine.params.PARAMS``'s."""
+
+    n_layers: int = PARAMS["n_layers"].default
+    tau: int = PARAMS["tau"].default
+    bucket: int = PARAMS["bucket"].default
+    seed: int = PARAMS["seed"].default
+    completion: str = PARAMS["completion"].default
+    profile: str = PARAMS["profile"].default
+    lookahead: int = PARAMS["lookahead"].default
+    noise: float = PARAMS["noise"].default
 
     def __post_init__(self) -> None:
-        for name in ("n_layers", "tau", "bucket", "lookahead"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise TrainParamsError(f"{name} must be a positive integer, got {value!r}")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise TrainParamsError(f"seed must be an integer, got {self.seed!r}")
-        if self.completion not in COMPLETIONS:
-            raise TrainParamsError(
-                f"completion must be one of {', '.join(COMPLETIONS)}, got {self.completion!r}"
-            )
-        if (
-            not isinstance(self.noise, int | float)
-            or isinstance(self.noise, bool)
-            or not 0 <= self.noise < 1
-        ):
-            raise TrainParamsError(f"noise must be a number in [0, 1), got {self.noise!r}")
+        try:
+            check_all(asdict(self))
+        except ParameterError as exc:
+            raise TrainParamsError(str(exc)) from None
 
 
 @dataclass
@@ -144,6 +139,7 @@ class Coordinator:
         self._bodies: dict[str, dict[tuple[int, str], bytes]] = {}
         self._frames: dict[str, ModelFrame] = {}
         self._cached_bytes = 0
+        self.drainer = Drainer(backend.reports, self.ingest, threads=1)
 
     # -- submitting -------------------------------------------------------------
 
@@ -151,7 +147,7 @@ class Coordinator:
         self,
         source: Any,
         *,
-        target: str,
+        target: int | str,
         params: TrainParams | None = None,
         model_id: str | None = None,
     ) -> str:
@@ -162,8 +158,8 @@ class Coordinator:
         """
         params = params or TrainParams()
         model_id = model_id or uuid.uuid4().hex
-        if not _MODEL_ID.match(model_id):
-            raise TrainParamsError(f"model_id {model_id!r}: use letters, digits, '_', '-', '.'")
+        if not _MODEL_ID.fullmatch(model_id):
+            raise TrainParamsError(f"model_id {model_id!r}: use {JOB_ID_RULE}")
         started = time.time()
         ds = build_dataset(source, target=target, profile=params.profile, seed=params.seed)
         stage(self.backend.store, model_id, ds)
@@ -203,7 +199,7 @@ class Coordinator:
 
     # -- draining ---------------------------------------------------------------
 
-    def ingest(self, body: dict[str, Any]) -> None:
+    def ingest(self, body: Mapping[str, Any]) -> None:
         """Record one report; idempotent, order-free. Assembles when coverage is full."""
         message = check_message(body)
         model_id = message["model_id"]
@@ -255,7 +251,8 @@ class Coordinator:
             for data in self._bodies.pop(model_id, {}).values():
                 self._cached_bytes -= len(data)
 
-    def _leaf_text(self, model_id: str, entry: LeafEntry) -> LeafText:
+    def _leaf_text(self, model_id: str, entry: LeafEntry) -> tuple[bytes, int]:
+        """A leaf's buckets as model JSON, and how many (``write_model``'s ``text_of``)."""
         with self._lock:
             data = self._bodies.get(model_id, {}).get((entry.layer, entry.leaf_id))
         if data is None:
@@ -263,13 +260,7 @@ class Coordinator:
         head, buckets_json, n_buckets = split_report(data)
         if (head.get("layer"), head.get("leaf_id")) != (entry.layer, entry.leaf_id):
             raise AssemblyError(f"{entry.report_key} holds another leaf's report")
-        return LeafText(
-            entry.order,
-            entry.leaf_id,
-            entry.n_rows,
-            entry.n_buckets if n_buckets is None else n_buckets,
-            buckets_json,
-        )
+        return buckets_json, entry.n_buckets if n_buckets is None else n_buckets
 
     def _complete(self, job: JobRecord) -> bool:
         coverage = self.jobs.coverage(job.model_id)
@@ -292,63 +283,52 @@ class Coordinator:
                 self._assembling.discard(job.model_id)
 
     def _assemble_and_store(self, job: JobRecord) -> None:
+        """Assemble into local files and store them from there: a big model (hundreds
+        of MB at a million rows) is never held in memory, whole or twice."""
         t0 = time.time()
-        try:
-            data, stripped = self._assemble(job)
-        except (SnakeError, ValueError, KeyError, ObjectMissing) as exc:
-            self.jobs.finish(
-                job.model_id, "failed", error=f"assembly: {type(exc).__name__}: {exc}", at=t0
-            )
-            return
-        self.backend.store.put(model_key(job.model_id), data)
-        self.backend.store.put(model_key(job.model_id, stripped=True), stripped)
+        with tempfile.TemporaryDirectory(prefix="snakebatch-assembly-") as tmp:
+            full, stripped = Path(tmp) / "model.json", Path(tmp) / "model_stripped.json"
+            try:
+                self._assemble(job, full, stripped)
+            except (SnakeError, ValueError, KeyError, ObjectMissing, StoreDenied) as exc:
+                # A denied read fails the job with the grant to fix, rather than
+                # retrying the report until it lands in the DLQ.
+                self.jobs.finish(
+                    job.model_id, "failed", error=f"assembly: {type(exc).__name__}: {exc}", at=t0
+                )
+                return
+            self.backend.store.put_file(model_key(job.model_id), full)
+            self.backend.store.put_file(model_key(job.model_id, stripped=True), stripped)
         self.jobs.set_timing(job.model_id, "assembly_s", time.time() - t0)
         self.jobs.finish(job.model_id, "done", error=None, at=time.time())
         evict(package_key(job.model_id))
 
-    def _assemble(self, job: JobRecord) -> tuple[bytes, bytes]:
+    def _assemble(self, job: JobRecord, full: Path, stripped: Path) -> None:
         p = job.params
-        by_layer: list[list[LeafText]] = [[] for _ in range(p["n_layers"])]
+        by_layer: list[list[LeafEntry]] = [[] for _ in range(p["n_layers"])]
         for entry in self.jobs.leaves(job.model_id):
             if entry.layer < p["n_layers"]:
-                by_layer[entry.layer].append(self._leaf_text(job.model_id, entry))
+                by_layer[entry.layer].append(entry)
         with self._lock:
             frame = self._frames.get(job.model_id)
         if frame is None:  # a job resumed after a restart
             frame = _frame_of(load_dataset(self.backend.store, package_key(job.model_id)), p)
-        return assemble_json(
-            frame=frame,
-            n_rows=job.n_rows,
-            config=_model_config(p),
-            tau=p["tau"],
-            leaves_by_layer=by_layer,
-        )
+        with full.open("wb") as full_out, stripped.open("wb") as stripped_out:
+            write_model(
+                frame=frame,
+                n_rows=job.n_rows,
+                config=_model_config(p),
+                tau=p["tau"],
+                leaves_by_layer=by_layer,
+                text_of=lambda entry: self._leaf_text(job.model_id, entry),
+                full=full_out,
+                stripped=stripped_out,
+            )
 
-    def drain_once(self, wait_s: float = 2.0, max_messages: int = 10) -> int:
-        """Receive → ingest durably → ack. Returns how many messages were handled."""
-        received = self.backend.reports.receive(max_messages=max_messages, wait_s=wait_s)
-        done: list[str] = []
-        for msg in received:
-            try:
-                self.ingest(msg.body)
-            except (ReportError, JobNotFound, MeshEventError) as exc:
-                log.warning("dropping report that cannot be used: %s", exc)
-            except Exception as exc:
-                if msg.receive_count < MAX_REPORT_RECEIVES:
-                    log.warning("report ingestion failed (will retry): %s", exc)
-                    continue
-                self._fail_from(msg.body, exc)
-            done.append(msg.receipt)
-        self.backend.reports.ack(done)
-        return len(received)
-
-    def _fail_from(self, body: Any, exc: Exception) -> None:
-        model_id = body.get("model_id") if isinstance(body, dict) else None
-        if isinstance(model_id, str):
-            with contextlib.suppress(JobNotFound):
-                self.jobs.finish(
-                    model_id, "failed", error=f"ingest: {type(exc).__name__}: {exc}", at=time.time()
-                )
+    def drain_once(self, wait_s: float = 2.0) -> int:
+        """One round of the drain policy (``snakebatch.mesh.drainer``) on this thread:
+        receive, ingest durably, ack; returns how many messages were handled."""
+        return self.drainer.drain_once(wait_s)
 
     def run(
         self,
@@ -360,7 +340,7 @@ class Coordinator:
     ) -> JobStatus:
         """Drain until the job is done or failed (``JobTimeout`` after ``timeout_s``)."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
-        check = getattr(self.backend, "check", None)  # local: a broken pool raises
+        check = self.backend.check if isinstance(self.backend, HealthChecked) else None
         shown = -math.inf
         while True:
             if check is not None:
@@ -411,9 +391,8 @@ class Coordinator:
     def resume(self) -> list[str]:
         """Re-attach unfinished jobs after a restart: re-deliver orphaned reports, fan
         out jobs that crashed before fanning out, assemble jobs already covered."""
-        release = getattr(self.backend.reports, "release_orphans", None)
-        if release is not None:
-            release()
+        if isinstance(self.backend.reports, OrphanReleasing):
+            self.backend.reports.release_orphans()
         unfinished = self.jobs.unfinished()
         for model_id in unfinished:
             job = self.jobs.get(model_id)
@@ -428,15 +407,15 @@ class Coordinator:
 
 def _model_config(p: dict[str, Any]) -> dict[str, Any]:
     """The model's ``config`` from a job record's parameters."""
-    return {
-        "n_layers": p["n_layers"],
-        "bucket": p["bucket"],
-        "noise": p.get("noise", LEGACY_NOISE),
-        "vocal": False,
-        "workers": 1,
-        "oppose_profile": p["oppose_profile"],
-        "lookahead": p["lookahead"],
-    }
+    return model_config(
+        n_layers=p["n_layers"],
+        bucket=p["bucket"],
+        noise=p.get("noise", LEGACY_NOISE),
+        oppose_profile=p["oppose_profile"],
+        lookahead=p["lookahead"],
+        seed=p["seed"],
+        tau=p["tau"],
+    )
 
 
 def _frame_of(ds: Any, params: dict[str, Any]) -> ModelFrame:

@@ -1,13 +1,15 @@
-"""The gatherer's report drainer: N receiver threads between a ReportQueue and ingestion.
+"""The one report-drain policy: receive, ingest, acknowledge, retry or give up.
 
-Each thread long-polls the queue, hands every body to ``ingest`` (the coordinator's
-``Coordinator.ingest``, which stores the report durably and is idempotent) and
-acknowledges only what was ingested, so a crash between the two redelivers rather
-than loses. A message that cannot be ingested is given back with a backoff; one that
-never will be (malformed) or that failed ``max_receives`` times goes to the
-dead-letter queue with the reason, and its job is failed through an ordinary error
-report, so the reason shows in the job's status. Works over any ``ReportQueue``:
-SQS (``aws_queue``) or the local SQLite queue.
+The gatherer runs N receiver threads of it; the CLI's ``Coordinator.run`` drives it
+one round at a time on its own thread. Each round long-polls the queue, hands every
+body to ``ingest`` (``Coordinator.ingest``, which stores the report durably and is
+idempotent) and acknowledges only what was ingested, so a crash between the two
+redelivers rather than loses. A message whose error is retryable (the ``permanent``
+flag of ``MeshError``/``BackendError``; an unknown exception counts as retryable) is
+given back with a backoff. One whose error is permanent, or that failed
+``max_receives`` times, is dead-lettered with the reason and its job is failed
+through an ordinary error report, so a dropped report always shows in the job's
+status. Works over any ``ReportQueue``: SQS (``aws_queue``) or the local SQLite queue.
 """
 
 from __future__ import annotations
@@ -15,11 +17,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from snakebatch.backends.base import Received, ReportQueue
+from snakebatch.backends.base import (
+    BackendError,
+    DeadLettering,
+    DelayedRetry,
+    Received,
+    Releasable,
+    ReportQueue,
+)
+from snakebatch.mesh.errors import MeshError
+from snakebatch.mesh.shapes import ErrorReportShape
 
 log = logging.getLogger("snakebatch.drainer")
 
@@ -29,7 +40,7 @@ DEFAULT_THREADS = 4
 DEFAULT_MAX_RECEIVES = 4
 
 
-class DrainerError(RuntimeError):
+class DrainerError(MeshError, RuntimeError):
     """The drainer was configured or driven in a way it cannot honour."""
 
 
@@ -42,9 +53,9 @@ class DrainerStats:
     receive_errors: int = 0
 
 
-def _permanent(exc: Exception, body: dict[str, Any]) -> bool:
-    """Errors no redelivery can fix: the message itself is wrong."""
-    return "malformed" in body or isinstance(exc, (ValueError, TypeError))
+def is_permanent(exc: Exception) -> bool:
+    """True when no redelivery can fix ``exc``: the type says so, nothing is guessed."""
+    return isinstance(exc, MeshError | BackendError) and exc.permanent
 
 
 class Drainer:
@@ -53,7 +64,7 @@ class Drainer:
     def __init__(
         self,
         queue: ReportQueue,
-        ingest: Callable[[dict[str, Any]], Any],
+        ingest: Callable[[Mapping[str, Any]], object],
         *,
         threads: int = DEFAULT_THREADS,
         wait_s: float = 2.0,
@@ -108,9 +119,9 @@ class Drainer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def drain_once(self) -> int:
+    def drain_once(self, wait_s: float | None = None) -> int:
         """One receive-ingest-ack round on the calling thread; returns messages handled."""
-        messages = self.queue.receive(self.batch, self.wait_s)
+        messages = self.queue.receive(self.batch, self.wait_s if wait_s is None else wait_s)
         self._count("received", len(messages))
         done = []
         for message in messages:
@@ -138,7 +149,7 @@ class Drainer:
             self.ingest(message.body)
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
-            if _permanent(exc, message.body) or message.receive_count >= self.max_receives:
+            if is_permanent(exc) or message.receive_count >= self.max_receives:
                 self._poison(message, reason)
             else:
                 self._retry_later(message)
@@ -150,14 +161,12 @@ class Drainer:
     def _retry_later(self, message: Received) -> None:
         self._count("retried")
         delay = self.retry_delay_s * 2 ** (message.receive_count - 1)
-        retry = getattr(self.queue, "retry_later", None)
-        release = getattr(self.queue, "release", None)
-        if retry is not None:
-            retry(message.receipt, delay)
-        elif release is not None:
+        if isinstance(self.queue, DelayedRetry):
+            self.queue.retry_later(message.receipt, delay)
+        elif isinstance(self.queue, Releasable):
             # A queue without per-message delays (the local one) gets the message back
             # after the backoff instead of after its whole visibility timeout.
-            timer = threading.Timer(delay, release, args=(message.receipt,))
+            timer = threading.Timer(delay, self.queue.release, args=(message.receipt,))
             timer.daemon = True
             timer.start()
 
@@ -165,16 +174,15 @@ class Drainer:
         """Dead-letter the message, then fail its job so the reason is in its status."""
         self._count("poisoned")
         log.error("poison message after %d receives: %s", message.receive_count, reason)
-        parked = getattr(self.queue, "dead_letter", None)
-        if parked is not None:
-            parked(message, reason)
+        if isinstance(self.queue, DeadLettering):
+            self.queue.dead_letter(message, reason)
         else:
             if self.dead_letters is not None:
                 self.dead_letters.send({"reason": reason, "body": message.body})
             self.queue.ack([message.receipt])
-        model_id = message.body.get("model_id")
-        if isinstance(model_id, str) and model_id and message.body.get("kind") != "error":
-            failure = {
+        model_id = message.body.get("model_id") if isinstance(message.body, dict) else None
+        if isinstance(model_id, str) and model_id:
+            failure: ErrorReportShape = {
                 "kind": "error",
                 "model_id": model_id,
                 "error": f"report could not be ingested: {reason}",

@@ -16,17 +16,20 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from snakebatch.engine.errors import ParameterError
+from snakebatch.engine.params import COMPLETIONS, PARAMS
+from snakebatch.mesh.errors import MeshError
+from snakebatch.mesh.shapes import NodeEventShape, NodeParamsShape
 from snakebatch.settings import shard_for
 
 TRAIN_ROLES = ("divide", "conquer", "leaf")
 PREDICT_ROLES = ("predict_divide", "predict_compute")
-COMPLETIONS = ("queue", "conquer")
 #: Noise of an event or job record that has no ``noise``: they predate the field, when
 #: leaves trained without noise, and a redelivered one must make the same choices.
 LEGACY_NOISE = 0.0
 
 
-class MeshEventError(ValueError):
+class MeshEventError(MeshError, ValueError):
     """An event the roles cannot act on (unknown role, missing or mistyped field)."""
 
 
@@ -42,7 +45,7 @@ class NodeParams:
     completion: str
     noise: float
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> NodeParamsShape:
         return {
             "tau": self.tau,
             "bucket": self.bucket,
@@ -65,8 +68,8 @@ class NodeEvent:
     package_key: str
     ack_key: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        event = {
+    def to_dict(self) -> NodeEventShape:
+        event: NodeEventShape = {
             "role": self.role,
             "model_id": self.model_id,
             "layer": self.layer,
@@ -102,11 +105,10 @@ def _positive_int(params: dict, key: str, minimum: int = 1) -> int:
 
 def _noise(params: dict) -> float:
     value = params.get("noise", LEGACY_NOISE)
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise MeshEventError(f"params.noise has type {type(value).__name__}")
-    if not 0 <= value < 1:
-        raise MeshEventError(f"params.noise must be in [0, 1), got {value}")
-    return float(value)
+    try:
+        return float(PARAMS["noise"].check(value))
+    except ParameterError as exc:
+        raise MeshEventError(f"params.{exc}") from None
 
 
 def parse_node_event(event: Any) -> NodeEvent:

@@ -87,7 +87,8 @@ def predict_compute(event: dict[str, Any], backend: Backend) -> None:
 
 
 def collect(store: ObjectStore, request_id: str, n: int, chunk_size: int) -> list[dict] | None:
-    """All answers in query order, or ``None`` while a chunk is still missing."""
+    """All answers in query order, or ``None`` while a chunk is still missing. A denied
+    read (``StoreDenied``) propagates: it means a lost grant, not a chunk still computing."""
     out: list[dict] = []
     for start in range(0, n, chunk_size):
         try:

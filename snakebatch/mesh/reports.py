@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from snakebatch.backends.base import Backend, ObjectStore
 from snakebatch.mesh.assembly import canonical_buckets
+from snakebatch.mesh.errors import MeshError
 from snakebatch.mesh.events import Path, path_id, path_order
+from snakebatch.mesh.shapes import ErrorReportShape, LeafReportShape, ReportShape
 
 T = TypeVar("T")
 
 
-class ReportError(ValueError):
+class ReportError(MeshError, ValueError):
     """A report message the coordinator cannot use (wrong kind, missing field)."""
 
 
@@ -35,7 +37,7 @@ def report_key(model_id: str, layer: int, leaf_id: str) -> str:
 
 def leaf_report(
     model_id: str, layer: int, path: Path, n_rows: int, buckets: list[dict]
-) -> dict[str, Any]:
+) -> LeafReportShape:
     return {
         "kind": "leaf",
         "model_id": model_id,
@@ -52,7 +54,7 @@ def leaf_report(
 
 def error_report(
     model_id: str, layer: int, path: Path, role: str, exc: BaseException, attempts: int
-) -> dict[str, Any]:
+) -> ErrorReportShape:
     return {
         "kind": "error",
         "model_id": model_id,
@@ -64,19 +66,18 @@ def error_report(
     }
 
 
-def encode(body: dict[str, Any]) -> bytes:
+def encode(body: Mapping[str, Any]) -> bytes:
     return json.dumps(body, separators=(",", ":"), allow_nan=True).encode()
 
 
-def send_report(backend: Backend, body: dict[str, Any]) -> None:
+def send_report(backend: Backend, body: ReportShape) -> None:
     """Send ``body``; a leaf body the queue cannot carry (or that the backend wants in
     the store) is stored first and the message points at it."""
-    if body.get("kind") != "leaf":
+    if body["kind"] != "leaf":
         backend.reports.send(body)
         return
     data = encode(body)
-    in_store = getattr(backend, "store_report_bodies", False)
-    if not in_store and len(data) <= backend.reports.max_body_bytes:
+    if not backend.store_report_bodies and len(data) <= backend.reports.max_body_bytes:
         backend.reports.send(body)
         return
     key = report_key(body["model_id"], body["layer"], body["leaf_id"])
@@ -87,21 +88,26 @@ def send_report(backend: Backend, body: dict[str, Any]) -> None:
     backend.reports.send(pointer)
 
 
-def load_leaf(store: ObjectStore, message: dict[str, Any]) -> dict[str, Any]:
+def load_leaf(store: ObjectStore, message: LeafReportShape) -> LeafReportShape:
     """The full leaf report of a message, fetching a spilled body from the store."""
     if "body_key" in message:
-        return json.loads(store.get(message["body_key"]))
+        stored: LeafReportShape = json.loads(store.get(message["body_key"]))
+        return stored
     return message
 
 
-def check_message(message: Any) -> dict[str, Any]:
+_NEEDED = {
+    "leaf": ("model_id", "layer", "leaf_id", "order", "n_rows"),
+    "error": ("model_id", "error"),
+}
+
+
+def check_message(message: object) -> ReportShape:
+    """``message`` as a report once its kind and required fields are there."""
     if not isinstance(message, dict):
         raise ReportError(f"a report is a JSON object, got {type(message).__name__}")
     kind = message.get("kind")
-    needed = {
-        "leaf": ("model_id", "layer", "leaf_id", "order", "n_rows"),
-        "error": ("model_id", "error"),
-    }.get(kind)
+    needed = _NEEDED.get(kind) if isinstance(kind, str) else None
     if needed is None:
         raise ReportError(f"unknown report kind {kind!r}")
     missing = [k for k in needed if k not in message]
@@ -109,7 +115,7 @@ def check_message(message: Any) -> dict[str, Any]:
         raise ReportError(f"{kind} report lacks {', '.join(missing)}")
     if kind == "leaf" and "buckets" not in message and "body_key" not in message:
         raise ReportError("leaf report has neither buckets nor body_key")
-    return message
+    return cast(ReportShape, message)
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from snakebatch.engine.params import COMPLETIONS
 from snakebatch.ops.prices import SEED_PRICES, Prices
 from snakebatch.ops.quotas import SEED_QUOTAS, Quotas
 from snakebatch.ops.timings import SEED_TIMINGS, Timings
 
 # Lambda keeps 100 units of account concurrency unreserved; PC slots cannot take them.
 UNRESERVED_MINIMUM = 100
-COMPLETIONS = ("queue", "conquer")
 _EPS = 1e-9
 
 

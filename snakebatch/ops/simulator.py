@@ -322,7 +322,7 @@ def simulate(cfg: SimConfig) -> SimResult:
     run = _Run(cfg)
     run.run()
     wedged = run.wedge_at is not None
-    end = run.wedge_at if wedged else run.last_leaf
+    end = run.wedge_at if run.wedge_at is not None else run.last_leaf
     prices = cfg.prices
     cost = Cost(
         gatherer=end / 3600 * prices.gatherer_hourly,

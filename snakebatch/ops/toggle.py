@@ -7,6 +7,12 @@ one-shot ``at(...)`` schedule per shard whose universal target calls Lambda's
 slots on that shard, so a laptop that dies between the two calls leaks nothing; if any
 call fails, the shards already turned on are turned off again, and their schedules
 stay as a backstop.
+
+A schedule that fails (a mis-scoped role, a throttled call) would otherwise delete
+itself without a word, so each one retries and then lands in the dead-letter queue
+Terraform creates, whose depth raises an alarm. Behind both, ``sweep`` (run every few
+minutes by a ``rate()`` schedule, ``functions/handler_sweep.py``) turns off every config
+that no pending schedule covers, and reports the age of the oldest config still on.
 """
 
 from __future__ import annotations
@@ -24,8 +30,23 @@ from snakebatch.settings import Settings, defaults
 DELETE_PC_TARGET = "arn:aws:scheduler:::aws-sdk:lambda:deleteProvisionedConcurrencyConfig"
 SCHEDULE_GROUP = "default"
 ROLE_ENV = "SNAKEBATCH_PC_OFF_ROLE_ARN"
+DLQ_ENV = "SNAKEBATCH_PC_OFF_DLQ_ARN"
+#: Names Terraform's naming module gives the scheduler role, its DLQ and the sweeper.
+ROLE_SUFFIX = "-pc-auto-off"
+DLQ_SUFFIX = "-pc-auto-off-dlq"
+SWEEPER_SUFFIX = "-pc-sweeper"
+#: Failed deletes are retried this often before the event goes to the DLQ.
+SCHEDULE_RETRIES = 5
 MAX_TTL_S = 24 * 3600
 _NOT_FOUND = {"ResourceNotFoundException", "ProvisionedConcurrencyConfigNotFoundException"}
+
+
+class SweepError(RuntimeError):
+    """Some uncovered configs could not be turned off; ``result`` says what was done."""
+
+    def __init__(self, message: str, result: SweepResult) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class ToggleInputError(ValueError):
@@ -172,6 +193,14 @@ def schedule_name(function_name: str) -> str:
     return f"pc-off-{function_name}"
 
 
+def default_dlq_arn(role_arn: str, region: str, function_prefix: str) -> str:
+    """The schedules' DLQ in the role's account, under the name Terraform gives it."""
+    parts = role_arn.split(":")
+    if len(parts) < 6 or not parts[4].isdigit():
+        raise ToggleInputError(f"role_arn must carry a 12-digit account, got {role_arn!r}")
+    return f"arn:{parts[1]}:sqs:{region}:{parts[4]}:{function_prefix}{DLQ_SUFFIX}"
+
+
 def _code(error: Exception) -> str:
     return getattr(error, "response", {}).get("Error", {}).get("Code", "")
 
@@ -184,6 +213,22 @@ class ShardStatus:
     state: str
     since: datetime | None
     off_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep turned off, and how old the oldest config left on is (0 for none)."""
+
+    turned_off: list[str]
+    covered: list[str]
+    oldest_age_s: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "turned_off": self.turned_off,
+            "covered": self.covered,
+            "oldest_age_s": self.oldest_age_s,
+        }
 
 
 @dataclass
@@ -216,6 +261,14 @@ class Status:
             if s.since is not None
         )
 
+    def shard_lines(self) -> list[str]:
+        """One line per shard with slots: how many, their state and the pending off."""
+        return [
+            f"{s.function}: {s.requested} slots, {s.state or '?'}, off at "
+            + (s.off_at.strftime("%Y-%m-%d %H:%M:%S UTC") if s.off_at else "NONE (would leak)")
+            for s in self.shards
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "slots": self.slots,
@@ -247,6 +300,7 @@ class PcToggle:
         role_arn: str,
         alias: str | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        dlq_arn: str | None = None,
     ) -> None:
         if not role_arn.startswith("arn:"):
             raise ToggleInputError(f"role_arn must be an IAM role ARN, got {role_arn!r}")
@@ -254,6 +308,9 @@ class PcToggle:
         self.scheduler = scheduler_client
         self.settings = settings
         self.role_arn = role_arn
+        self.dlq_arn = dlq_arn or default_dlq_arn(
+            role_arn, settings.region, settings.function_prefix
+        )
         self.alias = alias or defaults()["alias"]
         self.now = now
 
@@ -270,6 +327,11 @@ class PcToggle:
                 "Arn": DELETE_PC_TARGET,
                 "RoleArn": self.role_arn,
                 "Input": json.dumps({"FunctionName": function, "Qualifier": self.alias}),
+                "DeadLetterConfig": {"Arn": self.dlq_arn},
+                "RetryPolicy": {
+                    "MaximumRetryAttempts": SCHEDULE_RETRIES,
+                    "MaximumEventAgeInSeconds": 3600,
+                },
             },
         }
         try:
@@ -343,7 +405,8 @@ class PcToggle:
             raise
         return parse_at_expression(schedule.get("ScheduleExpression", ""))
 
-    def status(self, prices: Prices, memory_gb: float) -> Status:
+    def _shards_on(self) -> list[ShardStatus]:
+        """Every shard whose alias has a provisioned-concurrency config, with its off time."""
         shards = []
         for shard in range(self.settings.shard_count):
             function = self.settings.function_name(shard)
@@ -366,4 +429,30 @@ class PcToggle:
                     off_at=self._off_at(function),
                 )
             )
-        return Status(shards=shards, now=self.now(), prices=prices, memory_gb=memory_gb)
+        return shards
+
+    def status(self, prices: Prices, memory_gb: float) -> Status:
+        return Status(shards=self._shards_on(), now=self.now(), prices=prices, memory_gb=memory_gb)
+
+    def sweep(self) -> SweepResult:
+        """Turn off every config no live session covers: no pending off, or one already
+        past (its schedule failed). A failed delete raises, after the others are done."""
+        now = self.now()
+        turned_off, covered, failures, ages = [], [], [], [0.0]
+        for shard in self._shards_on():
+            if shard.off_at is not None and shard.off_at > now:
+                covered.append(shard.function)
+                if shard.since is not None:
+                    ages.append((now - shard.since).total_seconds())
+                continue
+            try:
+                self._delete_pc(shard.function)
+                turned_off.append(shard.function)
+            except Exception as error:
+                failures.append(f"{shard.function}: {error}")
+                if shard.since is not None:
+                    ages.append((now - shard.since).total_seconds())
+        result = SweepResult(turned_off, covered, max(ages))
+        if failures:
+            raise SweepError(f"could not turn off {len(failures)}: {failures}", result)
+        return result

@@ -16,6 +16,7 @@ import pytest
 from snakebatch.backends.aws import AwsBackend
 from snakebatch.backends.local_queue import SqliteQueue
 from snakebatch.mesh.drainer import Drainer, DrainerError
+from snakebatch.mesh.reports import ReportError
 
 
 class Recorder:
@@ -37,7 +38,7 @@ class Recorder:
                 self.errors.append(body)
                 return
             if "malformed" in body:
-                raise ValueError(body["error"])
+                raise ReportError(body["error"])
             leaf = body["leaf_id"]
             left = self.fail_ids.get(leaf, 0)
             if left:
@@ -155,8 +156,8 @@ def test_sqs_transient_retry_poison_and_malformed(resources):
 @pytest.mark.aws
 def test_a_poison_report_fails_its_job_with_the_reason_in_status(resources):
     from snakebatch.backends.aws_jobs import DynamoJobStore
+    from snakebatch.backends.base import JobRecord
     from snakebatch.mesh.coordinator import Coordinator
-    from snakebatch.mesh.jobs import JobRecord
 
     backend = AwsBackend.from_env()
     jobs = DynamoJobStore(backend.clients.dynamodb, resources.table)

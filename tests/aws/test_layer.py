@@ -106,7 +106,7 @@ def test_zip_is_deterministic_and_function_zip_holds_the_handler(built, tmp_path
         assert not any(n.endswith(".pyc") for n in names)
         assert not any(n.endswith(".c") for n in names if n.startswith("python/snakebatch/"))
     with zipfile.ZipFile(function.path) as archive:
-        assert archive.namelist() == ["functions/handler_snake.py"]
+        assert archive.namelist() == ["functions/handler_snake.py", "functions/handler_sweep.py"]
     rebuilt = build_function(tmp_path / "f")
     assert rebuilt.sha256 == function.sha256
 

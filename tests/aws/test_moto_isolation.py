@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from snakebatch.backends.aws_jobs import DynamoJobStore
-from snakebatch.mesh.jobs import JobRecord, LeafEntry
+from snakebatch.backends.base import JobRecord, LeafEntry
 
 pytestmark = pytest.mark.aws
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def test_predict_query_prints_prediction_and_confidence() -> None:
 
 def test_predict_json_matches_reference_answer() -> None:
     record = first_expected()
-    result = run("predict", TITANIC, "-q", json.dumps(record["query"]), "--json")
+    result = run("predict", TITANIC, "--query", json.dumps(record["query"]), "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["probability"] == record["probability"]
@@ -44,7 +45,7 @@ def test_predict_json_matches_reference_answer() -> None:
 
 
 def test_predict_with_audit() -> None:
-    result = run("predict", TITANIC, "-q", '{"sex": "female"}', "--audit")
+    result = run("predict", TITANIC, "--query", '{"sex": "female"}', "--audit")
     assert result.exit_code == 0, result.output
     assert "=== Snake audit ===" in result.stdout
 
@@ -59,7 +60,7 @@ def test_predict_rows_from_csv_and_jsonl(tmp_path: Path) -> None:
     jsonl.write_text("\n".join(json.dumps(q) for q in queries) + "\n\n")
     result = run("predict", TITANIC, "--rows", jsonl, "--json")
     assert result.exit_code == 0, result.output
-    outs = [json.loads(line) for line in result.stdout.splitlines()]
+    outs = json.loads(result.stdout)["rows"]
     assert [o["probability"] for o in outs] == [r["probability"] for r in records]
 
     header = list(Snake(str(TITANIC)).header[1:])
@@ -89,30 +90,30 @@ def test_info_reports_shape() -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "code", "message"),
     [
-        (["predict", "missing.json", "-q", "{}"], "model file not found"),
-        (["predict", TITANIC, "-q", '{"age": '], "--query is not valid JSON"),
-        (["predict", TITANIC, "-q", "[1, 2]"], "--query must be a JSON object"),
-        (["predict", TITANIC], "exactly one of --query or --rows"),
-        (["predict", TITANIC, "-q", "{}", "--rows", "x.csv"], "exactly one of"),
-        (["predict", TITANIC, "--rows", "absent.csv"], "rows file not found"),
-        (["predict", STRIPPED, "-q", "{}", "--audit"], "stripped"),
-        (["info", "missing.json"], "model file not found"),
+        (["predict", "missing.json", "--query", "{}"], 4, "model file not found"),
+        (["predict", TITANIC, "--query", '{"age": '], 2, "--query is not valid JSON"),
+        (["predict", TITANIC, "--query", "[1, 2]"], 2, "--query must be a JSON object"),
+        (["predict", TITANIC], 2, "exactly one of --query or --rows"),
+        (["predict", TITANIC, "--query", "{}", "--rows", "x.csv"], 2, "exactly one of"),
+        (["predict", TITANIC, "--rows", "absent.csv"], 4, "rows file not found"),
+        (["predict", STRIPPED, "--query", "{}", "--audit"], 2, "stripped"),
+        (["info", "missing.json"], 4, "model file not found"),
     ],
 )
-def test_user_errors_exit_2_with_a_message(args: list, message: str) -> None:
+def test_user_errors_exit_with_their_code_and_a_message(args: list, code: int, message: str):
     result = run(*args)
-    assert result.exit_code == 2
+    assert result.exit_code == code
     assert message in result.stderr
     assert "Traceback" not in result.output
 
 
-def test_bad_files_exit_2(tmp_path: Path) -> None:
+def test_bad_files_exit_1_for_a_model_2_for_rows(tmp_path: Path) -> None:
     bad_model = tmp_path / "bad.json"
     bad_model.write_text("{nope")
     result = run("info", bad_model)
-    assert result.exit_code == 2 and "invalid JSON" in result.stderr
+    assert result.exit_code == 1 and "invalid JSON" in result.stderr
     rows = tmp_path / "rows.jsonl"
     rows.write_text('{"a": 1}\n[1]\n')
     result = run("predict", TITANIC, "--rows", rows)
@@ -122,8 +123,52 @@ def test_bad_files_exit_2(tmp_path: Path) -> None:
     result = run("predict", TITANIC, "--rows", bom, "--json")
     assert result.exit_code == 0, result.output
     expected = Snake(str(TITANIC)).get_probability({"sex": "female", "age": 30.0})
-    assert json.loads(result.stdout)["probability"] == [[k, p] for k, p in expected.items()]
+    answer = json.loads(result.stdout)["rows"][0]
+    assert answer["probability"] == [[k, p] for k, p in expected.items()]
     other = tmp_path / "rows.txt"
     other.write_text("x")
     result = run("predict", TITANIC, "--rows", other)
-    assert result.exit_code == 2 and ".csv or .jsonl" in result.stderr
+    assert result.exit_code == 2 and ".csv, .csv.gz or .jsonl" in result.stderr
+
+
+def test_predict_warns_about_unknown_keys_and_strict_refuses() -> None:
+    result = run("predict", TITANIC, "--query", '{"sexx": "female"}')
+    assert result.exit_code == 0
+    assert "keys the model does not know: sexx" in result.stderr
+    assert "the query shares no feature" in result.stderr
+    assert result.stdout.count("\n") == 2  # the answer itself is unchanged
+    strict = run("predict", TITANIC, "--query", '{"sexx": "female"}', "--strict")
+    assert strict.exit_code == 2 and "(--strict)" in strict.stderr and strict.stdout == ""
+    clean = run("predict", TITANIC, "--query", '{"sex": "female", "survived": 1}', "--strict")
+    assert clean.exit_code == 0 and clean.stderr == ""
+
+
+def test_predict_rows_from_csv_gz_and_stdin(tmp_path: Path) -> None:
+    text = "sex,age\nfemale,30\nmale,40\n"
+    gz = tmp_path / "rows.csv.gz"
+    gz.write_bytes(gzip.compress(text.encode()))
+    plain = run("predict", TITANIC, "--rows", gz)
+    assert plain.exit_code == 0, plain.output
+    assert len(plain.stdout.splitlines()) == 2
+    piped = runner.invoke(app, ["predict", str(TITANIC), "--rows", "-"], input=text)
+    assert piped.exit_code == 0 and piped.stdout == plain.stdout
+    jsonl = '{"sex": "female", "age": 30}\n{"sex": "male", "age": 40}\n'
+    piped = runner.invoke(app, ["predict", str(TITANIC), "--rows", "-"], input=jsonl)
+    assert piped.exit_code == 0 and piped.stdout == plain.stdout
+    iris = "sepal_length,petal_width\n5.1,0.2\n"
+    wrong = runner.invoke(app, ["predict", str(TITANIC), "--rows", "-", "--strict"], input=iris)
+    assert wrong.exit_code == 2 and "shares no feature with the model" in wrong.stderr
+
+
+def test_info_shows_how_the_model_was_trained() -> None:
+    result = run("info", TITANIC, "--json")
+    doc = json.loads(result.stdout)
+    assert doc["training"]["bucket"] == Snake(str(TITANIC)).config["bucket"]
+    assert "home" in doc["state"] and doc["state"]["bytes"] >= 0
+    text = run("info", TITANIC)
+    assert "training:    n_layers" in text.stdout and "local state:" in text.stderr
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("snakebatch ")

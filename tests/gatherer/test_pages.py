@@ -142,11 +142,11 @@ def test_unreachable_aws_backend_does_not_stop_the_server(tmp_path, monkeypatch)
         "AWS_SECRET_ACCESS_KEY": "x",
         "AWS_REGION": "eu-west-3",
         "AWS_MAX_ATTEMPTS": "1",
-        "SNAKEBATCH_REPORTS_QUEUE_URL": f"{dead}/1/v9-reports",
     }.items():
         monkeypatch.setenv(key, value)
     base = make_config(tmp_path)
-    config = replace(base, settings=replace(base.settings, backend="aws"))
+    aws = replace(base.settings, backend="aws", reports_queue_url=f"{dead}/1/v9-reports")
+    config = replace(base, settings=aws)
     with TestClient(create_app(config), raise_server_exceptions=False) as c:
         health = c.get("/v9/health").json()
         assert health["backend"] == "aws" and health["leader"] is True

@@ -12,17 +12,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from snakebatch.backends.local import LocalBackend
-from snakebatch.backends.local_inline import InlineBackend
 from snakebatch.backends.local_jobs import SqliteJobStore
-from snakebatch.cli import app
 from snakebatch.engine.modelio import loads_model
 from snakebatch.engine.predictor import Predictor
 from snakebatch.mesh.coordinator import Coordinator, TrainParams
 from snakebatch.mesh.events import NodeEvent, NodeParams
 from snakebatch.mesh.staging import package_key
+from tests.inline_backend import InlineBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 TITANIC = ROOT / "data" / "titanic.csv"
@@ -128,87 +126,3 @@ def test_a_failing_leaf_on_worker_processes_fails_the_job(tmp_path):
         assert backend.drop_job(model_id) >= 0
     assert status.state == "failed"
     assert status.error.startswith("leaf at layer 1: IndexError")
-
-
-def test_cli_trains_and_prints_a_summary(tmp_path):
-    out = tmp_path / "out" / "titanic.model.json"
-    args = [
-        "train",
-        str(TITANIC),
-        "--target",
-        "survived",
-        "-o",
-        str(out),
-        "--layers",
-        "1",
-        "--tau",
-        "400",
-        "--bucket",
-        "100",
-        "--noise",
-        "0.1",
-        "--workers",
-        "1",
-        "--home",
-        str(tmp_path / "h"),
-    ]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0, result.output
-    for words in (
-        "Trained on the local mesh",
-        "wall time",
-        "leaves",
-        "buckets",
-        "peak concurrency",
-        "largest event",
-    ):
-        assert words in result.output
-    model = loads_model(out.read_text())
-    assert model.n_layers == 1 and model.config["noise"] == 0.1
-    assert any("n" in b["origins"] for b in model.layers[0])
-    assert loads_model((out.parent / "titanic.model_stripped.json").read_text()).stripped
-
-
-@pytest.mark.parametrize(
-    ("content", "target", "message"),
-    [
-        ("a,b\n1,2,3\n", "a", "has 3 fields"),
-        ("a,b\n1,x\n1,y\n", "a", "single class"),
-        ("a,b\n1,x\n0,y\n", "zzz", "zzz"),
-        ("", "a", "empty"),
-    ],
-)
-def test_cli_reports_bad_input_clearly(tmp_path, content, target, message):
-    data = tmp_path / "bad.csv"
-    data.write_text(content)
-    args = [
-        "train",
-        str(data),
-        "--target",
-        target,
-        "-o",
-        str(tmp_path / "m.json"),
-        "--home",
-        str(tmp_path / "h"),
-        "--workers",
-        "1",
-    ]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1
-    assert "error:" in result.output and message in result.output
-    assert not (tmp_path / "m.json").exists()
-
-
-@pytest.mark.parametrize("noise", ["1", "-0.5", "nan"])
-def test_cli_refuses_noise_outside_zero_to_one(tmp_path, noise):
-    args = ["train", str(TITANIC), "-t", "survived", "--noise", noise, "--home", str(tmp_path)]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1
-    assert "error:" in result.output and "noise must be a number in [0, 1)" in result.output
-
-
-def test_cli_missing_file(tmp_path):
-    result = CliRunner().invoke(
-        app, ["train", str(tmp_path / "none.csv"), "--target", "a", "--home", str(tmp_path / "h")]
-    )
-    assert result.exit_code == 1 and "no such file" in result.output

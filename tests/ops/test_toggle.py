@@ -17,6 +17,7 @@ from snakebatch.ops.prices import SEED_PRICES
 from snakebatch.ops.toggle import (
     DELETE_PC_TARGET,
     PcToggle,
+    SweepError,
     ToggleError,
     ToggleInputError,
     parse_at_expression,
@@ -85,6 +86,10 @@ def off_at(scheduler, fn: str) -> datetime | None:
     assert got["Target"]["Arn"] == DELETE_PC_TARGET
     assert got["Target"]["RoleArn"] == ROLE
     assert json.loads(got["Target"]["Input"]) == {"FunctionName": fn, "Qualifier": "live"}
+    prefix = fn.rsplit("-", 1)[0]
+    dlq = f"arn:aws:sqs:eu-west-3:123456789012:{prefix}-pc-auto-off-dlq"
+    assert got["Target"]["DeadLetterConfig"] == {"Arn": dlq}
+    assert got["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 5
     return parse_at_expression(got["ScheduleExpression"])
 
 
@@ -246,6 +251,10 @@ def test_status_reports_slots_time_left_and_spend(aws_client, lam) -> None:
     assert status.spent_usd == pytest.approx(3 * 4 * 600 * SEED_PRICES.pc_gb_s)
     assert status.unscheduled == []
     assert status.as_dict()["shards"][0]["state"] == "READY"
+    assert status.shard_lines() == [
+        f"{fns[0]}: 2 slots, READY, off at 2026-11-28 15:30:00 UTC",
+        f"{fns[1]}: 1 slots, READY, off at 2026-11-28 15:30:00 UTC",
+    ]
 
 
 def test_role_must_be_an_arn(lam) -> None:
@@ -278,3 +287,97 @@ def test_recent_load_reads_cloudwatch_invocations(aws_client) -> None:
     assert plan.slots == {fns[0]: 6, fns[2]: 2}
     with pytest.raises(ToggleInputError):
         recent_load(cloudwatch, fns, now, hours=0)
+
+
+def config(stub: Stubber, fn: str, n: int, since: str) -> None:
+    stub.add_response(
+        "get_provisioned_concurrency_config",
+        {
+            "RequestedProvisionedConcurrentExecutions": n,
+            "AllocatedProvisionedConcurrentExecutions": n,
+            "Status": "READY",
+            "LastModified": since,
+        },
+        {"FunctionName": fn, "Qualifier": "live"},
+    )
+
+
+def no_config(stub: Stubber, fn: str) -> None:
+    stub.add_client_error(
+        "get_provisioned_concurrency_config",
+        "ProvisionedConcurrencyConfigNotFoundException",
+        expected_params={"FunctionName": fn, "Qualifier": "live"},
+    )
+
+
+def test_sweep_turns_off_only_what_no_pending_off_covers(aws_client, lam) -> None:
+    """Shard 0 has a live session, shard 1 leaked (no schedule), shard 2 is off, and
+    shard 3's schedule is past due (it failed): the sweep turns off 1 and 3 only."""
+    client, stub = lam
+    scheduler = aws_client("scheduler")
+    s = settings(4)
+    fns = [s.function_name(i) for i in range(4)]
+    clock = [NOW]
+    toggle = PcToggle(client, scheduler, s, ROLE, now=lambda: clock[0])
+    put(stub, fns[0], 2)
+    put(stub, fns[3], 1)
+    toggle.on(plan_toggle(3, 3600, s, SEED_PRICES, 4.0, NOW, weights=[2, 0, 0, 1]))
+    toggle._schedule_off(fns[3], NOW - timedelta(minutes=5))
+    clock[0] = NOW + timedelta(minutes=30)
+    config(stub, fns[0], 2, "2026-11-28T15:00:00.000+0000")
+    config(stub, fns[1], 4, "2026-11-28T09:00:00.000+0000")
+    no_config(stub, fns[2])
+    config(stub, fns[3], 1, "2026-11-28T14:00:00.000+0000")
+    delete(stub, fns[1])
+    delete(stub, fns[3])
+    result = toggle.sweep()
+    assert result.turned_off == [fns[1], fns[3]]
+    assert result.covered == [fns[0]]
+    assert result.oldest_age_s == 30 * 60
+
+
+def test_sweep_raises_after_trying_every_shard_and_reports_the_leak_age(aws_client, lam) -> None:
+    client, stub = lam
+    scheduler = aws_client("scheduler")
+    s = settings(2)
+    fns = [s.function_name(i) for i in range(2)]
+    toggle = PcToggle(client, scheduler, s, ROLE, now=lambda: NOW)
+    config(stub, fns[0], 1, "2026-11-27T15:00:00.000+0000")
+    config(stub, fns[1], 1, "2026-11-28T14:00:00.000+0000")
+    delete(stub, fns[0], "AccessDeniedException")
+    delete(stub, fns[1])
+    with pytest.raises(SweepError, match=fns[0]) as caught:
+        toggle.sweep()
+    assert caught.value.result.turned_off == [fns[1]]
+    assert caught.value.result.oldest_age_s == 24 * 3600
+
+
+def test_dlq_defaults_to_the_role_accounts_queue(lam) -> None:
+    client, _ = lam
+    s = settings()
+    toggle = PcToggle(client, object(), s, ROLE)
+    assert (
+        toggle.dlq_arn == f"arn:aws:sqs:eu-west-3:123456789012:{s.function_prefix}-pc-auto-off-dlq"
+    )
+    given = "arn:aws:sqs:eu-west-3:123456789012:elsewhere"
+    assert PcToggle(client, object(), s, ROLE, dlq_arn=given).dlq_arn == given
+    with pytest.raises(ToggleInputError, match="12-digit account"):
+        PcToggle(client, object(), s, "arn:aws:iam::role/no-account")
+
+
+def test_sweeper_publishes_the_oldest_age_the_alarm_watches(aws_client) -> None:
+    from functions.handler_sweep import METRIC, publish
+    from snakebatch.ops.toggle import SweepResult
+
+    cloudwatch = aws_client("cloudwatch")
+    namespace = f"Sweep{uuid.uuid4().hex[:8]}"
+    publish(cloudwatch, namespace, SweepResult([], ["f-00"], 1234.0))
+    stats = cloudwatch.get_metric_statistics(
+        Namespace=namespace,
+        MetricName=METRIC,
+        StartTime=datetime.now(UTC) - timedelta(minutes=5),
+        EndTime=datetime.now(UTC) + timedelta(minutes=5),
+        Period=60,
+        Statistics=["Maximum"],
+    )
+    assert [p["Maximum"] for p in stats["Datapoints"]] == [1234.0]

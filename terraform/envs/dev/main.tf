@@ -14,15 +14,17 @@ locals {
 module "snakebatch" {
   source = "../../modules/snakebatch"
 
-  settings            = local.settings
-  name_suffix         = "-dev"
-  layer_zip_path      = coalesce(var.layer_zip_path, "${local.repo_root}/build/layer/snakebatch-layer.zip")
-  function_zip_path   = coalesce(var.function_zip_path, "${local.repo_root}/build/lambda/function.zip")
-  alarm_emails        = var.alarm_emails
-  log_retention_days  = 7
-  jobs_expiry_days    = 3
-  force_destroy       = true
-  deletion_protection = false
+  settings                  = local.settings
+  bucket_name               = var.bucket_name
+  name_suffix               = "-dev"
+  layer_zip_path            = coalesce(var.layer_zip_path, "${local.repo_root}/build/layer/snakebatch-layer.zip")
+  function_zip_path         = coalesce(var.function_zip_path, "${local.repo_root}/build/lambda/function.zip")
+  api_keys                  = var.api_keys
+  api_keys_parameter_exists = var.api_keys_parameter_exists
+  alarm_emails              = var.alarm_emails
+  log_retention_days        = 7
+  force_destroy             = true
+  deletion_protection       = false
 
   gatherer = {
     vpc_id                   = var.vpc_id
@@ -34,6 +36,8 @@ module "snakebatch" {
     docs_s3_uri              = var.docs_s3_uri
     wheel_path               = var.gatherer_wheel_path != null ? var.gatherer_wheel_path : (length(local.built_wheels) == 0 ? "" : one(local.built_wheels))
     docs_path                = var.gatherer_docs_path != null ? var.gatherer_docs_path : "${local.gatherer_build}/docs.tar.gz"
+    wheelhouse_s3_uri        = var.wheelhouse_s3_uri
+    wheelhouse_path          = var.wheelhouse_s3_uri != "" ? "" : coalesce(var.gatherer_wheelhouse_path, "${local.gatherer_build}/wheelhouse.tar")
     ingress_cidr_blocks      = var.ingress_cidr_blocks
     max_size                 = 1
   }

@@ -24,6 +24,6 @@ output "gatherer_url" {
 }
 
 output "gatherer_artifacts" {
-  description = "s3:// URIs of the wheel and docs tarball the gatherer installs."
+  description = "s3:// URIs of the wheel, wheelhouse and docs tarball the gatherer installs."
   value       = module.snakebatch.gatherer_artifacts
 }

@@ -37,6 +37,18 @@ variable "wheel_s3_uri" {
   default     = ""
 }
 
+variable "wheelhouse_s3_uri" {
+  description = "s3:// URI of a wheelhouse.tar the gatherer installs its dependencies from; empty uploads build/gatherer/wheelhouse.tar."
+  type        = string
+  default     = ""
+}
+
+variable "gatherer_wheelhouse_path" {
+  description = "Wheelhouse tarball to upload; null uses build/gatherer/wheelhouse.tar (python -m layers.build)."
+  type        = string
+  default     = null
+}
+
 variable "docs_s3_uri" {
   description = "s3:// URI of a docs tarball the gatherer serves instead of the built one; empty uploads build/gatherer/docs.tar.gz."
   type        = string
@@ -53,4 +65,23 @@ variable "gatherer_docs_path" {
   description = "Docs tarball to upload; null uses build/gatherer/docs.tar.gz (python -m layers.build), \"\" serves no docs."
   type        = string
   default     = null
+}
+
+variable "api_keys" {
+  description = "Keys file contents (snakebatch apikey NAME -f keys.txt), stored as the SSM SecureString /snakebatch/api-keys; e.g. -var \"api_keys=$(cat keys.txt)\"."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "api_keys_parameter_exists" {
+  description = "/snakebatch/api-keys was created outside Terraform (then api_keys stays null)."
+  type        = bool
+  default     = false
+}
+
+variable "bucket_name" {
+  description = "Job bucket name; \"\" uses snakebatch-jobs-<account>-<region> (settings.bucket filled in)."
+  type        = string
+  default     = ""
 }

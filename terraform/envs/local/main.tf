@@ -29,6 +29,8 @@ module "snakebatch" {
   deletion_protection = false
   create_gatherer     = var.create_gatherer
   shard_hash_samples  = var.shard_hash_samples
+  # A throwaway key hash: the local stack is never reached by clients.
+  api_keys = "local:sha256:${sha256("snakebatch-local")}"
 
   gatherer = {
     vpc_id                   = try(data.aws_vpc.default[0].id, "")
@@ -36,6 +38,7 @@ module "snakebatch" {
     cloud_init_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
     systemd_unit_path        = "${local.repo_root}/gatherer/snakebatch-gatherer.service"
     wheel_s3_uri             = "s3://snake-batch-jobs/releases/snakebatch-0.1.0-py3-none-any.whl"
+    wheelhouse_s3_uri        = "s3://snake-batch-jobs/releases/wheelhouse.tar"
     docs_path                = var.gatherer_docs_path
     ingress_cidr_blocks      = ["127.0.0.1/32"]
   }

@@ -39,6 +39,6 @@ output "shard_for" {
 }
 
 output "gatherer_artifacts" {
-  description = "s3:// URIs of the wheel and docs tarball the gatherer installs."
+  description = "s3:// URIs of the wheel, wheelhouse and docs tarball the gatherer installs."
   value       = module.snakebatch.gatherer_artifacts
 }

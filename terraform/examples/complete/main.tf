@@ -45,6 +45,7 @@ module "snakebatch" {
     cloud_init_template_path = "${local.repo_root}/gatherer/cloud-init.yaml.tftpl"
     systemd_unit_path        = "${local.repo_root}/gatherer/snakebatch-gatherer.service"
     wheel_s3_uri             = "s3://snake-batch-jobs-example/releases/snakebatch-0.1.0-py3-none-any.whl"
+    wheelhouse_s3_uri        = "s3://snake-batch-jobs-example/releases/wheelhouse.tar"
     ingress_cidr_blocks      = ["0.0.0.0/0"]
     create_alb               = true
     alb_subnet_ids           = var.public_subnet_ids

@@ -105,9 +105,20 @@ variable "topic_name" {
 }
 
 variable "topic_kms_key_id" {
-  description = "KMS key that encrypts the alarm topic."
+  description = "KMS key that encrypts the alarm topic; null creates a customer-managed key whose policy lets CloudWatch publish. A given key's policy must grant cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*."
   type        = string
-  default     = "alias/aws/sns"
+  default     = null
+
+  validation {
+    condition     = var.topic_kms_key_id == null || !startswith(coalesce(var.topic_kms_key_id, "-"), "alias/aws/")
+    error_message = "topic_kms_key_id must not be an AWS-managed key (alias/aws/...): CloudWatch cannot publish to a topic it encrypts. Leave it null to create a customer-managed key."
+  }
+}
+
+variable "require_subscriber" {
+  description = "Refuse a plan without any alarm subscriber (prod: an alarm nobody receives is no alarm)."
+  type        = bool
+  default     = false
 }
 
 variable "alarm_emails" {
@@ -119,6 +130,58 @@ variable "alarm_emails" {
     condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
     error_message = "alarm_emails must be email addresses."
   }
+  validation {
+    condition     = !var.require_subscriber || length(var.alarm_emails) > 0
+    error_message = "alarm_emails must name at least one address: this environment requires an alarm subscriber."
+  }
+}
+
+variable "extra_dlq_names" {
+  description = "Further dead-letter queues (e.g. the provisioned-concurrency schedules' DLQ) whose depth raises an alarm."
+  type        = list(string)
+  default     = []
+}
+
+variable "account_concurrency_limit" {
+  description = "The account's Lambda concurrent-executions quota (L-B99A9384) in this region."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.account_concurrency_limit >= 10
+    error_message = "account_concurrency_limit must be at least 10 (the smallest Lambda quota)."
+  }
+}
+
+variable "concurrency_alarm_ratio" {
+  description = "Fraction of account_concurrency_limit at which the account-concurrency alarm fires."
+  type        = number
+  default     = 0.8
+
+  validation {
+    condition     = var.concurrency_alarm_ratio > 0 && var.concurrency_alarm_ratio < 1
+    error_message = "concurrency_alarm_ratio must be strictly between 0 and 1."
+  }
+}
+
+variable "gatherer_target" {
+  description = "ARN suffixes of the gatherer's load balancer and target group, whose unhealthy hosts raise an alarm; null without an ALB."
+  type = object({
+    load_balancer = string
+    target_group  = string
+  })
+  default = null
+}
+
+variable "pc_guard" {
+  description = "The provisioned-concurrency sweeper: its function, metric namespace, sweep period and the longest TTL a toggle may have; null without one."
+  type = object({
+    sweeper_function     = string
+    namespace            = string
+    sweep_period_seconds = number
+    max_ttl_seconds      = number
+  })
+  default = null
 }
 
 variable "tags" {

@@ -45,6 +45,7 @@ resource "aws_lb" "this" {
   security_groups            = [aws_security_group.alb[0].id]
   subnets                    = var.alb_subnet_ids
   drop_invalid_header_fields = true
+  idle_timeout               = var.alb_idle_timeout
   enable_deletion_protection = var.alb_deletion_protection
   tags                       = var.tags
 

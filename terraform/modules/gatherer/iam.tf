@@ -3,7 +3,53 @@ locals {
   account    = data.aws_caller_identity.current.account_id
 
   # s3://bucket/key -> arn:aws:s3:::bucket/key, for the artefacts cloud-init downloads.
-  artefact_arns = [for uri in compact([var.wheel_s3_uri, var.docs_s3_uri]) : "${local.arn_prefix}:s3:::${trimprefix(uri, "s3://")}"]
+  artefact_arns = [for uri in compact([var.wheel_s3_uri, var.wheelhouse_s3_uri, var.docs_s3_uri]) : "${local.arn_prefix}:s3:::${trimprefix(uri, "s3://")}"]
+
+  api_keys_parameter_arn = "${local.arn_prefix}:ssm:${var.mesh.region}:${local.account}:parameter${var.api_keys_parameter}"
+
+  # Session Manager shell access. These are the agent's channel actions from
+  # AmazonSSMManagedInstanceCore, without its ssm:GetParameter(s) on "*", which would
+  # read every SecureString the instance can decrypt. None of them supports
+  # resource-level permissions except the registration, scoped to the account's instances.
+  session_manager_statements = [{
+    Sid      = "SessionManagerRegistration"
+    Effect   = "Allow"
+    Action   = ["ssm:UpdateInstanceInformation"]
+    Resource = ["${local.arn_prefix}:ec2:${var.mesh.region}:${local.account}:instance/*"]
+    }, {
+    Sid    = "SessionManagerChannels"
+    Effect = "Allow"
+    Action = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+      "ec2messages:AcknowledgeMessage",
+      "ec2messages:DeleteMessage",
+      "ec2messages:FailMessage",
+      "ec2messages:GetEndpoint",
+      "ec2messages:GetMessages",
+      "ec2messages:SendReply",
+    ]
+    Resource = ["*"]
+  }]
+
+  # With the AWS-managed aws/ssm key (api_keys_kms_key_arn = null) the key's own policy
+  # lets the account's principals decrypt through SSM, so no grant is needed. A
+  # customer-managed key is granted for this one parameter only (SSM passes the
+  # parameter's ARN as the encryption context).
+  api_keys_kms_statements = var.api_keys_kms_key_arn == null ? [] : [{
+    Sid      = "DecryptApiKeys"
+    Effect   = "Allow"
+    Action   = ["kms:Decrypt"]
+    Resource = [var.api_keys_kms_key_arn]
+    Condition = {
+      StringEquals = {
+        "kms:ViaService"                      = "ssm.${var.mesh.region}.amazonaws.com"
+        "kms:EncryptionContext:PARAMETER_ARN" = local.api_keys_parameter_arn
+      }
+    }
+  }]
 }
 
 resource "aws_iam_role" "this" {
@@ -28,12 +74,20 @@ resource "aws_iam_role_policy" "this" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid      = "StageAndServeJobs"
         Effect   = "Allow"
         Action   = ["s3:GetObject", "s3:PutObject"]
         Resource = ["${var.permissions.bucket_arn}/jobs/*"]
+      },
+      {
+        # predict-sync fan-out: the gatherer writes the query batch and reads each
+        # chunk's answers (snakebatch.mesh.predict).
+        Sid      = "FanOutPredictions"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = ["${var.permissions.bucket_arn}/predict/*"]
       },
       {
         Sid      = "SharedUploads"
@@ -51,21 +105,17 @@ resource "aws_iam_role_policy" "this" {
         Sid      = "ReadApiKeys"
         Effect   = "Allow"
         Action   = ["ssm:GetParameter"]
-        Resource = ["${local.arn_prefix}:ssm:${var.mesh.region}:${local.account}:parameter${var.api_keys_parameter}"]
+        Resource = [local.api_keys_parameter_arn]
       },
       {
-        Sid       = "DecryptApiKeys"
-        Effect    = "Allow"
-        Action    = ["kms:Decrypt"]
-        Resource  = ["${local.arn_prefix}:kms:${var.mesh.region}:${local.account}:key/*"]
-        Condition = { StringEquals = { "kms:ViaService" = "ssm.${var.mesh.region}.amazonaws.com" } }
-      },
-      {
-        Sid       = "ListJobsAndUploads"
-        Effect    = "Allow"
-        Action    = ["s3:ListBucket"]
-        Resource  = [var.permissions.bucket_arn]
-        Condition = { StringLike = { "s3:prefix" = ["jobs/*", "uploads/*"] } }
+        # Without s3:ListBucket S3 answers a missing object with 403 instead of 404, and
+        # the gatherer polls for answers and leaf reports that are not there yet. No
+        # s3:prefix condition: GetObject/HeadObject carry no prefix, so a conditioned
+        # grant would not apply to them (docs/terraform.md).
+        Sid      = "TellMissingFromDenied"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = [var.permissions.bucket_arn]
       },
       {
         Sid      = "DrainReports"
@@ -85,13 +135,11 @@ resource "aws_iam_role_policy" "this" {
         Action   = ["lambda:InvokeFunction"]
         Resource = [var.permissions.shard_function_arn, "${var.permissions.shard_function_arn}:*"]
       },
-    ]
+      ],
+      local.session_manager_statements,
+      local.api_keys_kms_statements,
+    )
   })
-}
-
-resource "aws_iam_role_policy_attachment" "ssm" {
-  role       = aws_iam_role.this.name
-  policy_arn = "${local.arn_prefix}:iam::aws:policy/AmazonSSMManagedInstanceCore"
 }
 
 resource "aws_iam_instance_profile" "this" {

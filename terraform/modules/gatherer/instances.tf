@@ -11,6 +11,7 @@ resource "aws_launch_template" "this" {
     region             = var.mesh.region
     wheel_s3_uri       = var.wheel_s3_uri
     docs_s3_uri        = var.docs_s3_uri
+    wheelhouse_s3_uri  = var.wheelhouse_s3_uri
     bucket             = var.mesh.bucket
     reports_queue_url  = var.mesh.reports_queue_url
     reports_dlq_url    = var.mesh.reports_dlq_url

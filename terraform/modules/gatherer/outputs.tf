@@ -42,3 +42,8 @@ output "release_artefact_arns" {
   description = "S3 objects (wheel, docs tarball) the instance role may read, and nothing else in S3 outside jobs/."
   value       = local.artefact_arns
 }
+
+output "alb_target" {
+  description = "ARN suffixes of the ALB and its target group (the unhealthy-hosts alarm's dimensions), or null without an ALB."
+  value       = var.create_alb ? { load_balancer = aws_lb.this[0].arn_suffix, target_group = aws_lb_target_group.this[0].arn_suffix } : null
+}

@@ -164,6 +164,27 @@ variable "wheel_s3_uri" {
   }
 }
 
+variable "wheelhouse_s3_uri" {
+  description = "s3:// URI of wheelhouse.tar (python -m layers.build): every dependency as a linux aarch64 cp311 wheel and a requirements.txt pinning each by hash, so the instance installs without the internet."
+  type        = string
+
+  validation {
+    condition     = can(regex("^s3://[a-z0-9][a-z0-9.-]+/.+\\.tar$", var.wheelhouse_s3_uri))
+    error_message = "wheelhouse_s3_uri must be an s3://bucket/key.tar URI."
+  }
+}
+
+variable "alb_idle_timeout" {
+  description = "Seconds the ALB keeps an idle connection: longer than the longest request (predict-sync waits up to 120 s for its fan-out)."
+  type        = number
+  default     = 180
+
+  validation {
+    condition     = var.alb_idle_timeout > 120 && var.alb_idle_timeout <= 4000
+    error_message = "alb_idle_timeout must exceed predict-sync's 120 s wait (and AWS allows at most 4000 s)."
+  }
+}
+
 variable "docs_s3_uri" {
   description = "s3:// URI of a tarball of docs/*.md served as pages; empty for none."
   type        = string
@@ -183,6 +204,17 @@ variable "api_keys_parameter" {
   validation {
     condition     = can(regex("^/[A-Za-z0-9_./-]+$", var.api_keys_parameter))
     error_message = "api_keys_parameter must be an SSM parameter path starting with a slash."
+  }
+}
+
+variable "api_keys_kms_key_arn" {
+  description = "Customer-managed KMS key encrypting api_keys_parameter; null for the AWS-managed aws/ssm key. The role may decrypt with this key only, only through SSM, only for that parameter."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_keys_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.api_keys_kms_key_arn))
+    error_message = "api_keys_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or key/*."
   }
 }
 

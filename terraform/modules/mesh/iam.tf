@@ -31,16 +31,28 @@ locals {
       ]
     },
     {
-      Sid      = "ReadStagedJobs"
+      # A shard reads a job's staged population and stripped model, and a prediction's
+      # query batch.
+      Sid      = "ReadJobsAndPredictions"
       Effect   = "Allow"
       Action   = ["s3:GetObject"]
-      Resource = ["${var.bucket_arn}/${var.jobs_prefix}*"]
+      Resource = ["${var.bucket_arn}/${var.jobs_prefix}*", "${var.bucket_arn}/${var.predict_prefix}*"]
     },
     {
-      Sid      = "WriteSpilledReports"
+      # Without s3:ListBucket S3 answers a missing object with 403 AccessDenied instead
+      # of 404, and "not there yet" becomes indistinguishable from "not allowed". The
+      # grant has no s3:prefix condition: GetObject/HeadObject requests carry no prefix,
+      # so a conditioned grant would not apply to them (docs/terraform.md).
+      Sid      = "TellMissingFromDenied"
+      Effect   = "Allow"
+      Action   = ["s3:ListBucket"]
+      Resource = [var.bucket_arn]
+    },
+    {
+      Sid      = "WriteReportsAndAnswers"
       Effect   = "Allow"
       Action   = ["s3:PutObject"]
-      Resource = ["${var.bucket_arn}/${var.jobs_prefix}*/leaves/*", "${var.bucket_arn}/${var.jobs_prefix}*/spill/*"]
+      Resource = ["${var.bucket_arn}/${var.jobs_prefix}*/leaves/*", "${var.bucket_arn}/${var.jobs_prefix}*/spill/*", "${var.bucket_arn}/${var.predict_prefix}*/out-*"]
     },
     {
       Sid      = "SendReports"

@@ -33,9 +33,9 @@ output "role_name" {
   value       = aws_iam_role.shard.name
 }
 
-output "policy_statements" {
-  description = "Statements of the shards' inline policy, for review and tests."
-  value       = local.policy_statements
+output "policy_json" {
+  description = "The shards' inline policy as Terraform renders it, for review and tests."
+  value       = aws_iam_role_policy.shard.policy
 }
 
 output "log_group_names" {

@@ -162,7 +162,7 @@ variable "environment_variables" {
 }
 
 variable "bucket_arn" {
-  description = "ARN of the job bucket; shards may read only under jobs_prefix and write only spilled leaf reports (jobs/*/leaves/*, jobs/*/spill/*)."
+  description = "ARN of the job bucket; shards read under jobs_prefix and predict_prefix and write only spilled leaf reports (jobs/*/leaves/*, jobs/*/spill/*) and prediction answers (predict/*/out-*)."
   type        = string
 }
 
@@ -170,6 +170,12 @@ variable "jobs_prefix" {
   description = "Key prefix of staged jobs in the bucket."
   type        = string
   default     = "jobs/"
+}
+
+variable "predict_prefix" {
+  description = "Key prefix of mesh predictions (predict/{request_id}/...): shards read the batch and write each chunk's answers."
+  type        = string
+  default     = "predict/"
 }
 
 variable "reports_queue_arn" {

@@ -1,7 +1,11 @@
+data "aws_caller_identity" "current" {}
+
 module "naming" {
   source = "../naming"
 
   settings           = var.settings
+  account_id         = data.aws_caller_identity.current.account_id
+  bucket_name        = var.bucket_name
   name_suffix        = var.name_suffix
   shard_count        = var.shard_count
   shard_hash_samples = var.shard_hash_samples
@@ -45,7 +49,7 @@ module "storage" {
 
   bucket_name         = module.naming.bucket
   table_name          = module.naming.job_table
-  jobs_expiry_days    = var.jobs_expiry_days
+  jobs_expiry_days    = coalesce(var.jobs_expiry_days, var.settings.job_retention_days)
   force_destroy       = var.force_destroy
   deletion_protection = var.deletion_protection
   tags                = var.tags
@@ -72,6 +76,7 @@ module "mesh" {
   environment_variables      = local.shard_environment
   bucket_arn                 = module.storage.bucket_arn
   jobs_prefix                = module.storage.jobs_prefix
+  predict_prefix             = module.storage.predict_prefix
   reports_queue_arn          = module.queues.queue_arn
   job_table_arn              = module.storage.table_arn
   log_retention_days         = var.log_retention_days
@@ -79,16 +84,41 @@ module "mesh" {
   tags                       = var.tags
 }
 
+module "pcguard" {
+  source = "../pcguard"
+
+  function_prefix       = module.naming.function_prefix
+  alias_arns            = module.mesh.alias_arns
+  package_path          = var.function_zip_path
+  layer_arn             = module.layer.arn
+  runtime               = module.naming.lambda.runtime
+  architecture          = module.naming.lambda.architecture
+  environment_variables = local.shard_environment
+  log_retention_days    = var.log_retention_days
+  tags                  = var.tags
+}
+
 module "alarms" {
   source = "../alarms"
 
-  function_names           = module.mesh.function_names
-  function_timeout_seconds = module.mesh.timeout
-  reports_queue_name       = module.queues.queue_name
-  reports_dlq_name         = module.queues.dlq_name
-  topic_name               = "${module.naming.function_prefix}-alarms"
-  alarm_emails             = var.alarm_emails
-  tags                     = var.tags
+  function_names            = module.mesh.function_names
+  function_timeout_seconds  = module.mesh.timeout
+  reports_queue_name        = module.queues.queue_name
+  reports_dlq_name          = module.queues.dlq_name
+  extra_dlq_names           = [module.pcguard.dlq_name]
+  topic_name                = "${module.naming.function_prefix}-alarms"
+  alarm_emails              = var.alarm_emails
+  require_subscriber        = var.require_alarm_subscriber
+  account_concurrency_limit = var.account_concurrency_limit
+  gatherer_target           = try(module.gatherer[0].alb_target, null)
+  pc_guard = {
+    sweeper_function     = module.pcguard.sweeper_function
+    namespace            = module.pcguard.metric_namespace
+    sweep_period_seconds = module.pcguard.sweep_period_seconds
+    # The longest TTL `pc on` accepts (snakebatch.ops.toggle.MAX_TTL_S) plus two sweeps.
+    max_ttl_seconds = 86400 + 2 * module.pcguard.sweep_period_seconds
+  }
+  tags = var.tags
 }
 
 module "gatherer" {
@@ -103,7 +133,8 @@ module "gatherer" {
   systemd_unit_path        = var.gatherer.systemd_unit_path
   wheel_s3_uri             = local.gatherer_wheel_s3_uri
   docs_s3_uri              = local.gatherer_docs_s3_uri
-  api_keys_parameter       = var.gatherer.api_keys_parameter
+  wheelhouse_s3_uri        = local.gatherer_wheelhouse_s3_uri
+  api_keys_parameter       = local.api_keys_parameter
 
   mesh = {
     region            = module.naming.region
@@ -133,4 +164,33 @@ module "gatherer" {
   }
 
   tags = var.tags
+}
+
+# The gatherer refuses to start without API keys (it would bind 0.0.0.0 unauthenticated
+# otherwise), so a stack whose keys parameter nobody creates can never turn healthy:
+# Terraform creates it, or the plan stops here and names it.
+resource "aws_ssm_parameter" "api_keys" {
+  #checkov:skip=CKV_AWS_337:The parameter holds SHA-256 hashes of the keys, not the keys; the AWS-managed aws/ssm key lets the gatherer decrypt through SSM without a key grant.
+  count = var.create_gatherer && var.api_keys != null ? 1 : 0
+
+  name        = var.gatherer.api_keys_parameter
+  description = "SnakeBatch gatherer API keys file (name:sha256:HEX lines)"
+  type        = "SecureString"
+  value       = var.api_keys
+  tags        = var.tags
+}
+
+resource "terraform_data" "api_keys_check" {
+  count = var.create_gatherer ? 1 : 0
+
+  lifecycle {
+    precondition {
+      condition     = var.api_keys != null || var.api_keys_parameter_exists
+      error_message = "The gatherer needs its API keys in the SSM SecureString ${var.gatherer.api_keys_parameter}: pass api_keys (the contents of a keys file written by `snakebatch apikey NAME -f keys.txt`), or create the parameter yourself and set api_keys_parameter_exists = true."
+    }
+  }
+}
+
+locals {
+  api_keys_parameter = try(aws_ssm_parameter.api_keys[0].name, var.gatherer.api_keys_parameter)
 }

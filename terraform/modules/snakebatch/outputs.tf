@@ -48,6 +48,20 @@ output "alarm_topic_arn" {
   value       = module.alarms.topic_arn
 }
 
+output "pc_auto_off" {
+  description = "The provisioned-concurrency guard: scheduler role, schedules' DLQ and sweeper function."
+  value = {
+    role_arn         = module.pcguard.scheduler_role_arn
+    dlq_arn          = module.pcguard.dlq_arn
+    sweeper_function = module.pcguard.sweeper_function
+  }
+}
+
+output "notifying_alarm_names" {
+  description = "Alarms that notify the topic: one composite per shard-alarm kind, then queue, DLQ, concurrency, gatherer and PC-guard alarms."
+  value       = concat(values(module.alarms.shard_composite_alarm_names), module.alarms.notifying_alarm_names)
+}
+
 output "shard_alarm_names" {
   description = "Alarm names per shard function."
   value       = module.alarms.shard_alarm_names
@@ -69,9 +83,10 @@ output "gatherer_url" {
 }
 
 output "gatherer_artifacts" {
-  description = "s3:// URIs of the wheel and docs tarball the gatherer installs (uploaded under artifacts/ or given); \"\" for none."
+  description = "s3:// URIs of the wheel, wheelhouse and docs tarball the gatherer installs (uploaded under artifacts/ or given); \"\" for none."
   value = {
-    wheel_s3_uri = local.gatherer_wheel_s3_uri
-    docs_s3_uri  = local.gatherer_docs_s3_uri
+    wheel_s3_uri      = local.gatherer_wheel_s3_uri
+    docs_s3_uri       = local.gatherer_docs_s3_uri
+    wheelhouse_s3_uri = local.gatherer_wheelhouse_s3_uri
   }
 }

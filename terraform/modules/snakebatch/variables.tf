@@ -9,6 +9,12 @@ variable "name_suffix" {
   default     = ""
 }
 
+variable "bucket_name" {
+  description = "Job bucket name; \"\" uses settings.bucket filled with the account and region (snakebatch-jobs-<account>-<region>)."
+  type        = string
+  default     = ""
+}
+
 variable "shard_count" {
   description = "Overrides settings.shard_count; null keeps it."
   type        = number
@@ -56,9 +62,14 @@ variable "tracing_mode" {
 }
 
 variable "jobs_expiry_days" {
-  description = "Days after which staged jobs expire from the bucket."
+  description = "Days after which jobs/ (staging and models) expire from the bucket; null keeps settings.job_retention_days, the job records' TTL."
   type        = number
-  default     = 14
+  default     = null
+
+  validation {
+    condition     = var.jobs_expiry_days == null || try(var.jobs_expiry_days >= var.settings.job_retention_days, false)
+    error_message = "jobs_expiry_days must be at least settings.json's job_retention_days: a model under jobs/ must not expire before the job record that points to it."
+  }
 }
 
 variable "force_destroy" {
@@ -79,6 +90,36 @@ variable "alarm_emails" {
   default     = []
 }
 
+variable "require_alarm_subscriber" {
+  description = "Refuse a plan whose alarm_emails is empty (prod)."
+  type        = bool
+  default     = false
+}
+
+variable "account_concurrency_limit" {
+  description = "The account's Lambda concurrent-executions quota; the account-concurrency alarm fires at 80 % of it."
+  type        = number
+  default     = 1000
+}
+
+variable "api_keys" {
+  description = "Contents of the gatherer's keys file (`snakebatch apikey NAME -f keys.txt` writes name:sha256:HEX lines); Terraform stores it as the SecureString gatherer.api_keys_parameter. null when that parameter is managed outside (api_keys_parameter_exists)."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.api_keys == null || alltrue([for line in split("\n", coalesce(var.api_keys, "-")) : can(regex("^([A-Za-z0-9_.@-]{1,64}:sha256:[0-9a-f]{64}|\\s*|#.*)$", line))])
+    error_message = "api_keys must be name:sha256:<64 hex> lines (snakebatch apikey NAME -f keys.txt), never raw keys."
+  }
+}
+
+variable "api_keys_parameter_exists" {
+  description = "The API keys SecureString was created outside Terraform; set it to deploy a gatherer without api_keys."
+  type        = bool
+  default     = false
+}
+
 variable "create_gatherer" {
   description = "Create the gatherer's ASG (and, with gatherer.create_alb, its ALB)."
   type        = bool
@@ -97,6 +138,8 @@ variable "gatherer" {
     docs_s3_uri              = optional(string, "")
     wheel_path               = optional(string, "")
     docs_path                = optional(string, "")
+    wheelhouse_s3_uri        = optional(string, "")
+    wheelhouse_path          = optional(string, "")
     api_keys_parameter       = optional(string, "/snakebatch/api-keys")
     ingress_cidr_blocks      = optional(list(string), [])
     create_alb               = optional(bool, false)
@@ -115,6 +158,10 @@ variable "gatherer" {
   validation {
     condition     = var.gatherer.wheel_path == "" || can(regex("(^|/)snakebatch-[^/-]+-py3-none-any\\.whl$", var.gatherer.wheel_path))
     error_message = "gatherer.wheel_path must be a pure wheel named snakebatch-<version>-py3-none-any.whl: pip installs it by that name on the arm64 gatherer."
+  }
+  validation {
+    condition     = !var.create_gatherer || var.gatherer.wheelhouse_s3_uri != "" || var.gatherer.wheelhouse_path != ""
+    error_message = "The gatherer needs gatherer.wheelhouse_path (python -m layers.build writes build/gatherer/wheelhouse.tar) or gatherer.wheelhouse_s3_uri: it installs its dependencies without the internet."
   }
   validation {
     condition     = var.gatherer.docs_path == "" || endswith(var.gatherer.docs_path, ".tar.gz")

@@ -1,5 +1,6 @@
 locals {
   uploads_prefix = "uploads/"
+  predict_prefix = "predict/"
 }
 
 resource "aws_s3_bucket" "this" {
@@ -78,6 +79,21 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Fan-out predictions (snakebatch.mesh.predict): the batch and its answers are read
+  # once, within predict-sync's wait.
+  rule {
+    id     = "expire-predictions"
+    status = "Enabled"
+
+    filter {
+      prefix = local.predict_prefix
+    }
+
+    expiration {
+      days = 1
+    }
+  }
+
   rule {
     id     = "expire-noncurrent-versions"
     status = "Enabled"
@@ -100,32 +116,21 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   depends_on = [aws_s3_bucket_versioning.this]
 }
 
-data "aws_iam_policy_document" "tls_only" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
-    ]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
+# jsonencode rather than an aws_iam_policy_document data source: the document is then
+# rendered by Terraform itself, so a test against a mocked provider reads the real JSON.
 resource "aws_s3_bucket_policy" "tls_only" {
   bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.tls_only.json
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
 
   depends_on = [aws_s3_bucket_public_access_block.this]
 }

@@ -18,6 +18,11 @@ output "uploads_prefix" {
   value       = local.uploads_prefix
 }
 
+output "predict_prefix" {
+  description = "Key prefix of mesh predictions; the gatherer writes batches and reads answers there, shards the reverse."
+  value       = local.predict_prefix
+}
+
 output "table_name" {
   description = "Name of the job table (SNAKEBATCH_JOB_TABLE)."
   value       = aws_dynamodb_table.jobs.name

@@ -20,9 +20,9 @@ variable "jobs_prefix" {
 }
 
 variable "jobs_expiry_days" {
-  description = "Days after which staged job objects expire; models worth keeping are copied out of jobs/ by their owner."
+  description = "Days after which jobs/ objects (staging and the models) expire; at least the job records' TTL (settings.json job_retention_days), so status never points at an expired model."
   type        = number
-  default     = 14
+  default     = 30
 
   validation {
     condition     = var.jobs_expiry_days >= 1 && var.jobs_expiry_days <= 3650

@@ -16,6 +16,7 @@ variables {
   cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
   systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
   wheel_s3_uri             = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
+  wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
   mesh = {
     region            = "eu-west-3"
     bucket            = "snake-batch-jobs"
@@ -88,6 +89,10 @@ run "alb_terminates_https_and_redirects_http" {
     error_message = "create_alb must make one ALB that drops invalid headers."
   }
   assert {
+    condition     = aws_lb.this[0].idle_timeout == 180
+    error_message = "The ALB must keep a connection idle longer than predict-sync's 120 s wait (180 s)."
+  }
+  assert {
     condition     = aws_lb_listener.https[0].protocol == "HTTPS" && aws_lb_listener.https[0].port == 443 && aws_lb_listener.https[0].certificate_arn == "arn:aws:acm:eu-west-3:123456789012:certificate/abc"
     error_message = "The ALB must listen on HTTPS with the given certificate."
   }
@@ -146,6 +151,22 @@ run "rejects_bad_cidr" {
   expect_failures = [var.ingress_cidr_blocks]
 }
 
+run "rejects_an_idle_timeout_shorter_than_predict_sync" {
+  command = plan
+  variables {
+    alb_idle_timeout = 60
+  }
+  expect_failures = [var.alb_idle_timeout]
+}
+
+run "rejects_wheelhouse_outside_s3" {
+  command = plan
+  variables {
+    wheelhouse_s3_uri = "https://pypi.org/simple/"
+  }
+  expect_failures = [var.wheelhouse_s3_uri]
+}
+
 run "rejects_wheel_outside_s3" {
   command = plan
   variables {
@@ -166,8 +187,8 @@ run "instance_role_reads_only_its_artefacts_and_keys" {
   command = plan
 
   assert {
-    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Resource if st.Sid == "FetchReleaseArtefacts"][0] == ["arn:aws:s3:::snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"]
-    error_message = "The instance may fetch only the wheel (and docs) it installs."
+    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Resource if st.Sid == "FetchReleaseArtefacts"][0] == ["arn:aws:s3:::snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl", "arn:aws:s3:::snake-batch-releases/wheelhouse.tar"]
+    error_message = "The instance may fetch only the wheel, wheelhouse (and docs) it installs."
   }
   assert {
     condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Resource if st.Sid == "ReadApiKeys"][0] == ["arn:aws:ssm:eu-west-3:123456789012:parameter/snakebatch/api-keys"]
@@ -182,7 +203,52 @@ run "instance_role_reads_only_its_artefacts_and_keys" {
     error_message = "Uploads are shared between instances through the uploads/ prefix only."
   }
   assert {
-    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Condition.StringLike["s3:prefix"] if st.Sid == "ListJobsAndUploads"][0] == ["jobs/*", "uploads/*"]
-    error_message = "Listing (for 404s on missing keys) is limited to jobs/ and uploads/."
+    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "FanOutPredictions"] == [{ Sid = "FanOutPredictions", Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"], Resource = ["arn:aws:s3:::snake-batch-jobs/predict/*"] }]
+    error_message = "predict-sync fan-out writes the batch and reads the answers under predict/ only."
   }
+  assert {
+    condition     = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "TellMissingFromDenied"] == [{ Sid = "TellMissingFromDenied", Effect = "Allow", Action = ["s3:ListBucket"], Resource = ["arn:aws:s3:::snake-batch-jobs"] }]
+    error_message = "ListBucket on the job bucket, unconditioned (GetObject carries no s3:prefix), so a missing key is a 404."
+  }
+  assert {
+    condition     = !contains([for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Sid], "DecryptApiKeys")
+    error_message = "With the AWS-managed aws/ssm key the role needs (and gets) no kms:Decrypt."
+  }
+  assert {
+    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.this.policy).Statement : alltrue([for a in st.Action : !startswith(a, "ssm:GetParameter") || st.Resource == ["arn:aws:ssm:eu-west-3:123456789012:parameter/snakebatch/api-keys"]])])
+    error_message = "No statement may read any other SSM parameter."
+  }
+  assert {
+    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st.Sid == "SessionManagerChannels" || alltrue([for r in st.Resource : r != "*" && !endswith(r, ":key/*")])])
+    error_message = "Every statement but the unscopable Session Manager channels names the project's resources."
+  }
+}
+
+run "customer_managed_api_keys_key_is_granted_for_the_parameter_only" {
+  command = plan
+  variables {
+    api_keys_kms_key_arn = "arn:aws:kms:eu-west-3:123456789012:key/0b7d6a2c-1111-4222-8333-944455556666"
+  }
+
+  assert {
+    condition = [for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "DecryptApiKeys"] == [{
+      Sid      = "DecryptApiKeys"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = ["arn:aws:kms:eu-west-3:123456789012:key/0b7d6a2c-1111-4222-8333-944455556666"]
+      Condition = { StringEquals = {
+        "kms:ViaService"                      = "ssm.eu-west-3.amazonaws.com"
+        "kms:EncryptionContext:PARAMETER_ARN" = "arn:aws:ssm:eu-west-3:123456789012:parameter/snakebatch/api-keys"
+      } }
+    }]
+    error_message = "kms:Decrypt only with the given key, only through SSM, only for the api-keys parameter."
+  }
+}
+
+run "rejects_a_wildcard_kms_key" {
+  command = plan
+  variables {
+    api_keys_kms_key_arn = "arn:aws:kms:eu-west-3:123456789012:key/*"
+  }
+  expect_failures = [var.api_keys_kms_key_arn]
 }

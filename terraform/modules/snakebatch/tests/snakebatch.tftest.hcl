@@ -1,6 +1,8 @@
 # The composed stack, wired from settings.json, planned against a mocked provider.
 
 mock_provider "aws" {
+  override_during = plan
+
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
   }
@@ -9,12 +11,6 @@ mock_provider "aws" {
   }
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_sqs_queue" {
-    defaults = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports-dlq", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" }
   }
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:eu-west-3:123456789012:v9-worker-pipe-alarms" }
@@ -34,6 +30,19 @@ mock_provider "aws" {
   mock_data "aws_ssm_parameter" {
     defaults = { insecure_value = "ami-0123456789abcdef0" }
   }
+}
+
+# The queue and its DLQ get distinct ARNs and URLs, so wiring one where the other
+# belongs fails the assertions below.
+override_resource {
+  target          = module.queues.aws_sqs_queue.reports
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" }
+}
+override_resource {
+  target          = module.queues.aws_sqs_queue.dlq
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports-dlq", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports-dlq" }
 }
 
 variables {
@@ -59,6 +68,10 @@ run "settings_drive_the_whole_stack" {
   assert {
     condition     = toset(keys(output.shard_environment)) == toset([for k in ["backend", "function_prefix", "shard_count", "bucket", "reports_queue_url", "reports_dlq_url", "job_table"] : var.settings.env[k]])
     error_message = "Shard environment variables must be named by settings.env."
+  }
+  assert {
+    condition     = output.shard_environment[var.settings.env.reports_queue_url] == "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" && output.shard_environment[var.settings.env.reports_dlq_url] == "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports-dlq"
+    error_message = "Shards must be told the reports queue and the DLQ, each under its own variable."
   }
   assert {
     condition     = toset(keys(output.shard_alarm_names)) == toset(output.function_names)
@@ -98,6 +111,7 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
   command = plan
 
   variables {
+    api_keys        = "ops:sha256:1111111111111111111111111111111111111111111111111111111111111111"
     shard_count     = 2
     create_gatherer = true
     gatherer = {
@@ -106,12 +120,14 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
       cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
       systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
       wheel_path               = "tests/snakebatch-0.0.0-py3-none-any.whl"
+      wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
+      api_keys_parameter       = "/snakebatch/api-keys"
       docs_path                = "tests/docs.tar.gz"
     }
   }
 
   assert {
-    condition     = aws_s3_object.gatherer_wheel[0].bucket == var.settings.bucket && aws_s3_object.gatherer_wheel[0].key == "artifacts/gatherer/${filemd5("tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
+    condition     = aws_s3_object.gatherer_wheel[0].bucket == "snakebatch-jobs-123456789012-eu-west-3" && aws_s3_object.gatherer_wheel[0].key == "artifacts/gatherer/${filemd5("tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
     error_message = "The wheel must land in the job bucket under artifacts/, keyed by its MD5 and keeping the name pip needs."
   }
   assert {
@@ -124,15 +140,17 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
   }
   assert {
     condition = output.gatherer_artifacts == {
-      wheel_s3_uri = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}"
-      docs_s3_uri  = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}"
+      wheel_s3_uri      = "s3://snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_wheel[0].key}"
+      docs_s3_uri       = "s3://snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_docs[0].key}"
+      wheelhouse_s3_uri = "s3://snake-batch-releases/wheelhouse.tar"
     }
     error_message = "The gatherer must be given the uploaded objects' URIs."
   }
   assert {
     condition = module.gatherer[0].release_artefact_arns == [
-      "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}",
-      "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}",
+      "arn:aws:s3:::snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_wheel[0].key}",
+      "arn:aws:s3:::snake-batch-releases/wheelhouse.tar",
+      "arn:aws:s3:::snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_docs[0].key}",
     ]
     error_message = "The gatherer's role must read exactly the uploaded wheel and docs."
   }
@@ -142,14 +160,17 @@ run "explicit_uris_win_and_nothing_is_uploaded" {
   command = plan
 
   variables {
-    shard_count     = 2
-    create_gatherer = true
+    api_keys_parameter_exists = true
+    shard_count               = 2
+    create_gatherer           = true
     gatherer = {
       vpc_id                   = "vpc-0abc"
       subnet_ids               = ["subnet-0aa"]
       cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
       systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
       wheel_path               = "tests/snakebatch-0.0.0-py3-none-any.whl"
+      wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
+      api_keys_parameter       = "/snakebatch/api-keys"
       wheel_s3_uri             = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
     }
   }
@@ -159,11 +180,11 @@ run "explicit_uris_win_and_nothing_is_uploaded" {
     error_message = "Given URIs (and no docs_path) must upload nothing."
   }
   assert {
-    condition     = output.gatherer_artifacts == { wheel_s3_uri = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl", docs_s3_uri = "" }
+    condition     = output.gatherer_artifacts == { wheel_s3_uri = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl", docs_s3_uri = "", wheelhouse_s3_uri = "s3://snake-batch-releases/wheelhouse.tar" }
     error_message = "A given wheel_s3_uri must reach the gatherer unchanged."
   }
   assert {
-    condition     = module.gatherer[0].release_artefact_arns == ["arn:aws:s3:::snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"]
+    condition     = module.gatherer[0].release_artefact_arns == ["arn:aws:s3:::snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl", "arn:aws:s3:::snake-batch-releases/wheelhouse.tar"]
     error_message = "The gatherer's role must read only the given wheel."
   }
 }
@@ -222,4 +243,57 @@ run "rejects_docs_that_are_not_a_tarball" {
   }
 
   expect_failures = [var.gatherer]
+}
+
+run "api_keys_become_the_securestring_the_gatherer_reads" {
+  command = plan
+
+  variables {
+    shard_count     = 1
+    create_gatherer = true
+    api_keys        = "ops:sha256:2222222222222222222222222222222222222222222222222222222222222222\n# comment\n"
+    gatherer = {
+      vpc_id                   = "vpc-0abc"
+      subnet_ids               = ["subnet-0aa"]
+      cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
+      systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
+      wheel_s3_uri             = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
+      wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
+      api_keys_parameter       = "/snakebatch/api-keys-test"
+    }
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.api_keys[0].type == "SecureString" && aws_ssm_parameter.api_keys[0].name == "/snakebatch/api-keys-test"
+    error_message = "Terraform must store the keys file as the SecureString the gatherer reads."
+  }
+}
+
+run "refuses_a_gatherer_without_api_keys" {
+  command = plan
+
+  variables {
+    shard_count     = 1
+    create_gatherer = true
+    gatherer = {
+      vpc_id                   = "vpc-0abc"
+      subnet_ids               = ["subnet-0aa"]
+      cloud_init_template_path = "../../../gatherer/cloud-init.yaml.tftpl"
+      systemd_unit_path        = "../../../gatherer/snakebatch-gatherer.service"
+      wheel_s3_uri             = "s3://snake-batch-releases/snakebatch-0.1.0-py3-none-any.whl"
+      wheelhouse_s3_uri        = "s3://snake-batch-releases/wheelhouse.tar"
+    }
+  }
+
+  expect_failures = [terraform_data.api_keys_check]
+}
+
+run "rejects_raw_keys" {
+  command = plan
+
+  variables {
+    api_keys = "sk-live-not-a-hash"
+  }
+
+  expect_failures = [var.api_keys]
 }

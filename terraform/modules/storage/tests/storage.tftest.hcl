@@ -1,7 +1,9 @@
-mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+mock_provider "aws" {}
+
+# A distinct bucket ARN, so the policy test sees which resource each statement names.
+override_resource {
+  target = aws_s3_bucket.this
+  values = { id = "snake-batch-jobs", arn = "arn:aws:s3:::snake-batch-jobs" }
 }
 
 variables {
@@ -10,7 +12,7 @@ variables {
 }
 
 run "bucket_is_private_versioned_encrypted_and_expires_staging" {
-  command = plan
+  command = apply
 
   assert {
     condition = alltrue([
@@ -30,16 +32,30 @@ run "bucket_is_private_versioned_encrypted_and_expires_staging" {
     error_message = "Objects must be encrypted with KMS by default."
   }
   assert {
-    condition     = [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.expiration[0].days if r.id == "expire-job-staging"][0] == 14 && [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.filter[0].prefix if r.id == "expire-job-staging"][0] == "jobs/"
-    error_message = "Staged jobs under jobs/ must expire."
+    condition     = [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.expiration[0].days if r.id == "expire-job-staging"][0] == 30 && [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.filter[0].prefix if r.id == "expire-job-staging"][0] == "jobs/"
+    error_message = "jobs/ (models included) must expire after the job records' 30-day TTL, not before."
   }
   assert {
     condition     = [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.expiration[0].days if r.id == "expire-uploads"][0] == 7 && [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.filter[0].prefix if r.id == "expire-uploads"][0] == "uploads/" && output.uploads_prefix == "uploads/"
     error_message = "Gatherer uploads under uploads/ must expire."
   }
   assert {
-    condition     = one(data.aws_iam_policy_document.tls_only.statement).effect == "Deny" && one(one(data.aws_iam_policy_document.tls_only.statement).condition).variable == "aws:SecureTransport"
-    error_message = "The bucket policy must deny non-TLS access."
+    condition     = [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.expiration[0].days if r.id == "expire-predictions"][0] == 1 && [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.filter[0].prefix if r.id == "expire-predictions"][0] == "predict/" && output.predict_prefix == "predict/"
+    error_message = "Fan-out prediction batches and answers under predict/ must expire after a day."
+  }
+  assert {
+    condition = jsondecode(aws_s3_bucket_policy.tls_only.policy) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::snake-batch-jobs", "arn:aws:s3:::snake-batch-jobs/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      }]
+    }
+    error_message = "The rendered bucket policy must be exactly the TLS-only deny, on the bucket and its objects."
   }
 }
 

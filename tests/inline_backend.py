@@ -2,21 +2,22 @@
 
 The same roles and the same coordinator as the process pool, with memory in place of
 the directory, the queues and SQLite. It is the "one process" reference that the
-pooled mesh must match byte for byte, it lets small jobs (and tests) train without
-spawning anything, and with ``run_roles`` it can stop short of the leaves, which is
-how the 1M-row event-size check divides without training.
+pooled mesh must match byte for byte, it lets tests train without spawning anything,
+and with ``run_roles`` it can stop short of the leaves, which is how the 1M-row
+event-size check divides without training. Test-only: no entry point opens it.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from snakebatch.backends.base import BackendError, ObjectMissing, Received
+from snakebatch.backends.base import BackendError, CounterError, ObjectMissing, Received
 from snakebatch.backends.local import SQS_MAX_BODY_BYTES
+from snakebatch.mesh.roles import dispatch
 
 
 class MemoryStore:
@@ -49,7 +50,7 @@ class MemoryQueue:
         self.max_body_bytes = max_body_bytes
         self.messages: dict[str, str] = {}
 
-    def send(self, body: dict[str, Any]) -> None:
+    def send(self, body: Mapping[str, Any]) -> None:
         self.messages[uuid.uuid4().hex] = json.dumps(body)
 
     def receive(self, max_messages: int = 10, wait_s: float = 2.0) -> list[Received]:
@@ -70,18 +71,21 @@ class MemoryCounters:
         self.values.setdefault(key, [expected, 0])
 
     def increment(self, key: str) -> int:
+        if key not in self.values:
+            raise CounterError(f"no counter {key!r}")
         counter = self.values[key]
         counter[1] = min(counter[0], counter[1] + 1)
         return counter[1]
 
     def completed(self, key: str) -> int:
         if key not in self.values:
-            raise BackendError(f"no counter {key!r}")
+            raise CounterError(f"no counter {key!r}")
         return self.values[key][1]
 
 
 class InlineBackend:
     name = "inline"
+    store_report_bodies = False
 
     def __init__(
         self,
@@ -90,8 +94,6 @@ class InlineBackend:
         run_roles: Collection[str] | None = None,
         max_report_bytes: int = SQS_MAX_BODY_BYTES,
     ) -> None:
-        from snakebatch.mesh.roles import dispatch
-
         self.shard_count = shard_count
         self.store = MemoryStore()
         self.reports = MemoryQueue(max_report_bytes)
@@ -103,7 +105,7 @@ class InlineBackend:
         self.largest_event_bytes = 0
         self._shards = [{"invoked": 0, "done": 0, "errors": 0} for _ in range(shard_count)]
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None:
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None:
         if not 0 <= shard < self.shard_count:
             raise BackendError(f"shard {shard} outside 0..{self.shard_count - 1}")
         text = json.dumps(event, separators=(",", ":"))
