@@ -20,11 +20,11 @@ from snakebatch.cli.exits import FAILED, CliError, note, reporting
 from snakebatch.cli.training import check_paths, report, result_document, stripped_path
 from snakebatch.mesh.coordinator import (
     Coordinator,
-    CoordinatorError,
     JobStatus,
     JobTimeout,
     TrainParams,
 )
+from snakebatch.mesh.errors import MeshError
 
 console = Console(stderr=True)
 
@@ -170,7 +170,7 @@ def train(
             except KeyboardInterrupt:
                 note(_abandon(coord, backend, model_id, "interrupted"))
                 raise
-            except (CoordinatorError, BackendError) as exc:
+            except (MeshError, BackendError) as exc:
                 _abandon(coord, backend, model_id, str(exc))
                 raise
         wall = time.monotonic() - t0
