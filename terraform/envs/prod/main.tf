@@ -25,6 +25,8 @@ module "snakebatch" {
   check_account_quotas      = true
   account_concurrency_limit = var.account_concurrency_limit
   log_retention_days        = 90
+  # On in prod; the teardown (docs/deploy.md) applies false first so destroy can proceed.
+  deletion_protection = var.deletion_protection
 
   gatherer = {
     vpc_id                   = var.vpc_id

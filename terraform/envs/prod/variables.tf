@@ -105,3 +105,9 @@ variable "account_concurrency_limit" {
   type        = number
   default     = 1000
 }
+
+variable "deletion_protection" {
+  description = "Protect the job table and the ALB from deletion; set false and apply before terraform destroy."
+  type        = bool
+  default     = true
+}
