@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYX    := $(shell find snakebatch -name '*.pyx')
 
-.PHONY: demo test lint bench layer gatherer install system-deps clean
+.PHONY: demo test test-fast lint bench layer gatherer install system-deps clean
 
 $(STAMP): pyproject.toml setup.py $(PYX)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,8 +29,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check snakebatch tests bench functions layers
 	$(VENV)/bin/mypy
 
+# PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not terraform"' (CI's python job:
+# its terraform job runs those tests).
 test: $(STAMP) system-deps lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The edit-test loop: unit tiers only, no moto, terraform, browser or slow runs.
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -q -x $(FAST_TESTS)
 
 BENCHES := inference train reference_fixtures mesh simulator_calibration gatherer_load aws
 

@@ -78,6 +78,9 @@ class AwsBackend:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **kwargs: Any) -> AwsBackend:
         settings = Settings.from_env(environ)
+        if "{account}" in settings.bucket:  # no SNAKEBATCH_BUCKET: the default name
+            sts = make_client("sts", settings.region, client_config(environ))
+            settings = settings.for_account(sts.get_caller_identity()["Account"])
         return cls(settings, AwsClients.create(settings.region, environ), **kwargs)
 
     def shard_stats(self) -> list[dict[str, int]]:

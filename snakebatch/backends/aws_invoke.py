@@ -9,6 +9,7 @@ still refused surfaces as the botocore error, never as a silently dropped child.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from snakebatch.backends.base import BackendError, Governor
@@ -50,7 +51,7 @@ class LambdaInvoker:
         self.governor = governor
         self.largest_event = 0
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None:
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None:
         if not 0 <= shard < self.shard_count:
             raise InvokeError(f"shard {shard} outside 0..{self.shard_count - 1}")
         payload = json.dumps(event, separators=(",", ":")).encode()

@@ -119,6 +119,8 @@ class S3Store:
 
     def _failure(self, verb: str, key: str, exc: ClientError) -> StoreFailed:
         where = f"s3://{self.bucket}/{key}"
+        if _code(exc) in DENIED_CODES and verb == "store":
+            return StoreDenied(f"access denied to {where} (store): the role needs s3:PutObject")
         if _code(exc) in DENIED_CODES:
             return StoreDenied(
                 f"access denied to {where} ({verb}): the role needs s3:GetObject on the key "

@@ -8,6 +8,7 @@ runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -105,7 +106,7 @@ class ReportQueue(Protocol):
 
     @property
     def max_body_bytes(self) -> int: ...
-    def send(self, body: dict[str, Any]) -> None: ...
+    def send(self, body: Mapping[str, Any]) -> None: ...
     def receive(self, max_messages: int = 10, wait_s: float = 2.0) -> list[Received]: ...
     def ack(self, receipts: list[str]) -> None: ...
 
@@ -166,7 +167,7 @@ class Invoker(Protocol):
     at least once, so roles are idempotent.
     """
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None: ...
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None: ...
 
 
 class Counters(Protocol):

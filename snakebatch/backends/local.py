@@ -15,6 +15,7 @@ import os
 import pickle
 import threading
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -204,7 +205,7 @@ class LocalInvoker:
         self._stats = stats
         self.governor = governor
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None:
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None:
         if not 0 <= shard < self._stats.shard_count:
             raise BackendError(f"shard {shard} outside 0..{self._stats.shard_count - 1}")
         if self.governor is not None:

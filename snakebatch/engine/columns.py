@@ -201,6 +201,15 @@ class Feature:
             self._measures[name] = arr
         return arr
 
+    def measure_f64(self, name: str) -> np.ndarray:
+        """``measure`` as float64, the form the compiled clause kernel compares (ints
+        below 2**53 convert exactly, as numpy converts them when comparing with a float)."""
+        key = name + ":f64"
+        arr = self._measures.get(key)
+        if arr is None:
+            arr = self._measures[key] = np.ascontiguousarray(self.measure(name), dtype=np.float64)
+        return arr
+
     def row_measure(self, name: str) -> np.ndarray:
         """A text measure per row (missing rows read the first rendering's value)."""
         arr = self._row_measures.get(name)
@@ -233,6 +242,8 @@ class Feature:
 
 class ColumnStore:
     """A population in columns; ``mask`` evaluates a literal over many rows at once."""
+
+    measure_of_kind = MEASURE_OF_KIND  # read by the compiled clause kernel
 
     def __init__(
         self,

@@ -6,9 +6,13 @@ DynamoDB) or to the loopback Lambda endpoint; snakebatch itself is never patched
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from tests.aws.iam_stack import IamStack
 from tests.aws.resources import Resources, provision
+from tests.terraform.conftest import write_cli_config
 
 REGION = "eu-west-3"
 CREDENTIALS = {
@@ -37,3 +41,13 @@ def resources(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Resou
     for key, value in res.env().items():
         monkeypatch.setenv(key, value)
     return res
+
+
+@pytest.fixture(scope="session")
+def iam_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IamStack]:
+    """envs/local's roles, applied by Terraform on a moto server enforcing IAM."""
+    work = tmp_path_factory.mktemp("iam")
+    rc = write_cli_config(work / "terraformrc")
+    stack = IamStack.start(work / "apply", rc)
+    yield stack
+    stack.stop()

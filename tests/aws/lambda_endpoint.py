@@ -19,6 +19,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -114,8 +115,12 @@ class LambdaEndpoint:
         retry_delay_s: float = 0.2,
         on_failure_queue_url: str = "",
         region: str = "eu-west-3",
+        authorize: Callable[[str, str], bool] | None = None,
     ) -> None:
+        """``authorize(access_key, function_arn)``, when given, decides each invoke as
+        IAM would for the caller's credentials (``tests.aws.iam_stack.Authorizer``)."""
         self.handler_file = str(handler_file)
+        self.authorize = authorize
         self.function_prefix = function_prefix
         self.shard_count = shard_count
         self.max_retries = max_retries
@@ -203,6 +208,9 @@ class LambdaEndpoint:
                 name = m.group(1)
                 qualifier = parse_qs(url.query).get("Qualifier", [None])[0]
                 kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+                denied = endpoint._denied(self.headers.get("Authorization", ""), name, qualifier)
+                if denied:
+                    return self._error(403, "AccessDeniedException", denied)
                 status, headers, body = endpoint._invoke(name, qualifier, kind, payload)
                 self.send_response(status)
                 for key, value in headers.items():
@@ -222,6 +230,17 @@ class LambdaEndpoint:
                 self.wfile.write(b)
 
         return Handler
+
+    def _denied(self, authorization: str, name: str, qualifier: str | None) -> str | None:
+        if self.authorize is None:
+            return None
+        found = re.search(r"Credential=([^/]+)/", authorization)
+        key = found.group(1) if found else ""
+        arn = f"arn:aws:lambda:{self.region}:123456789012:function:{name}"
+        arn = f"{arn}:{qualifier}" if qualifier else arn
+        if self.authorize(key, arn):
+            return None
+        return f"{key} is not authorized to perform: lambda:InvokeFunction on resource: {arn}"
 
     def _invoke(
         self, name: str, qualifier: str | None, kind: str, payload: bytes

@@ -48,7 +48,11 @@ TESTED = sorted(r for r in ROOTS if (TERRAFORM / r / "tests").is_dir())
 
 @pytest.fixture(scope="session")
 def tf_cli_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("tfcli") / "terraformrc"
+    return write_cli_config(tmp_path_factory.mktemp("tfcli") / "terraformrc")
+
+
+def write_cli_config(target: Path) -> Path:
+    """The mirror-only CLI config at ``target``; fails the run if terraform is unusable."""
     proc = subprocess.run(
         [str(REPO / "scripts" / "terraform-cli-config"), str(target)],
         capture_output=True,

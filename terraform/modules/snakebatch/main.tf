@@ -1,7 +1,11 @@
+data "aws_caller_identity" "current" {}
+
 module "naming" {
   source = "../naming"
 
   settings           = var.settings
+  account_id         = data.aws_caller_identity.current.account_id
+  bucket_name        = var.bucket_name
   name_suffix        = var.name_suffix
   shard_count        = var.shard_count
   shard_hash_samples = var.shard_hash_samples

@@ -9,6 +9,12 @@ variable "name_suffix" {
   default     = ""
 }
 
+variable "bucket_name" {
+  description = "Job bucket name; \"\" uses settings.bucket filled with the account and region (snakebatch-jobs-<account>-<region>)."
+  type        = string
+  default     = ""
+}
+
 variable "shard_count" {
   description = "Overrides settings.shard_count; null keeps it."
   type        = number

@@ -127,7 +127,7 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
   }
 
   assert {
-    condition     = aws_s3_object.gatherer_wheel[0].bucket == var.settings.bucket && aws_s3_object.gatherer_wheel[0].key == "artifacts/gatherer/${filemd5("tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
+    condition     = aws_s3_object.gatherer_wheel[0].bucket == "snakebatch-jobs-123456789012-eu-west-3" && aws_s3_object.gatherer_wheel[0].key == "artifacts/gatherer/${filemd5("tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
     error_message = "The wheel must land in the job bucket under artifacts/, keyed by its MD5 and keeping the name pip needs."
   }
   assert {
@@ -140,17 +140,17 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
   }
   assert {
     condition = output.gatherer_artifacts == {
-      wheel_s3_uri      = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}"
-      docs_s3_uri       = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}"
+      wheel_s3_uri      = "s3://snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_wheel[0].key}"
+      docs_s3_uri       = "s3://snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_docs[0].key}"
       wheelhouse_s3_uri = "s3://snake-batch-releases/wheelhouse.tar"
     }
     error_message = "The gatherer must be given the uploaded objects' URIs."
   }
   assert {
     condition = module.gatherer[0].release_artefact_arns == [
-      "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}",
+      "arn:aws:s3:::snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_wheel[0].key}",
       "arn:aws:s3:::snake-batch-releases/wheelhouse.tar",
-      "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}",
+      "arn:aws:s3:::snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_docs[0].key}",
     ]
     error_message = "The gatherer's role must read exactly the uploaded wheel and docs."
   }
