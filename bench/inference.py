@@ -1,4 +1,5 @@
-"""Batch inference throughput on the titanic and breast-cancer reference models.
+"""Batch inference throughput on the reference models, and load and per-row cost on
+big mesh models.
 
 Single process. Compares the plain path (one query at a time, indexed lookalike
 matching) with the vectorised batch path, and both with the reference engine's
@@ -7,6 +8,13 @@ matching) with the vectorised batch path, and both with the reference engine's
 Queries are realistic and mostly distinct: titanic uses the 1,309 rows of
 ``data/titanic.csv`` as strings (empty cells missing), breast cancer the model's
 training rows plus jittered copies (so the columnar store cannot reuse values).
+
+``--mesh 20000 200000`` measures the stripped models of those mesh runs instead
+(``bench/synthetic_mesh.py`` trains each once into ``artifacts/``): parse time with
+json, orjson and msgspec; load (parse, check, index: what ``Predictor.from_file``
+does) in wall time; ms per row for single queries on a fresh predictor (cold: each
+bucket is compiled on first use) and again (warm), and for batches; each against the
+reference and the pre-issue-13 figures of ``baselines.md``, measured side by side.
 """
 
 from __future__ import annotations
@@ -21,10 +29,14 @@ from pathlib import Path
 
 from snakebatch.engine import Predictor, load_model
 from snakebatch.engine.columns import kernels
+from snakebatch.engine.modelio import parse_json
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "reference"
 REFERENCE_MS = (0.5, 2.5)
+#: rows → (load s, ms per row): the reference's and ours before issue 13 (baselines.md)
+MESH_REFERENCE = {20000: (0.4, 4.7), 200000: (4.1, 40.5)}
+MESH_BEFORE = {20000: (2.1, 1.15), 200000: (22.1, 7.85)}
 
 
 def titanic_rows() -> list[dict]:
@@ -76,13 +88,100 @@ def report(r: dict) -> None:
     )
 
 
+def least_wall(repeats: int, fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def parsers(path: Path, repeats: int) -> dict[str, float]:
+    import json
+
+    import msgspec
+    import orjson
+
+    text = path.read_bytes().decode("utf-8")
+    return {
+        "json": least_wall(repeats, lambda: json.loads(text)),
+        "orjson": least_wall(repeats, lambda: orjson.loads(text)),
+        "msgspec": least_wall(repeats, lambda: msgspec.json.decode(text)),
+        "parse_json": least_wall(repeats, lambda: parse_json(text)),
+    }
+
+
+def measure_mesh(n_rows: int, queries: int, batch: int, repeats: int) -> dict:
+    from bench.synthetic_mesh import query_rows, train_model
+
+    path = train_model(n_rows)
+    model = load_model(path)
+    buckets = sum(len(chain) for chain in model.layers)
+    out = {"rows": n_rows, "mb": path.stat().st_size / 1e6, "buckets": buckets}
+    out["parse"] = parsers(path, repeats)
+    out["load"] = least_wall(repeats, lambda: Predictor.from_file(path))
+    rows = query_rows(n_rows, queries + batch)
+    single, many = rows[:queries], rows[queries:]
+    fresh = Predictor.from_file(path)
+    t = time.perf_counter()
+    cold = [fresh.predict_one(q) for q in single]
+    out["cold"] = (time.perf_counter() - t) / queries
+    out["warm"] = least_wall(repeats, lambda: [fresh.predict_one(q) for q in single]) / queries
+    fresh_batch = Predictor.from_file(path)
+    t = time.perf_counter()
+    fresh_batch.predict(many)
+    out["batch_cold"] = (time.perf_counter() - t) / batch
+    out["batch"] = least_wall(repeats, lambda: fresh_batch.predict(many)) / batch
+    assert fresh.predict(single) == cold
+    return out
+
+
+def report_mesh(r: dict) -> None:
+    ref_load, ref_ms = MESH_REFERENCE.get(r["rows"], (None, None))
+    old_load, old_ms = MESH_BEFORE.get(r["rows"], (None, None))
+    p = r["parse"]
+    print(
+        f"mesh {r['rows']:,} rows: stripped model {r['mb']:.1f} MB, {r['buckets']:,} buckets\n"
+        f"  parse: json {p['json']:.2f} s, orjson {p['orjson']:.2f} s, "
+        f"msgspec {p['msgspec']:.2f} s (model reader {p['parse_json']:.2f} s)"
+    )
+    ratios = ""
+    if ref_load is not None:
+        ratios = f"  (reference {ref_load} s: ×{ref_load / r['load']:.1f}; before {old_load} s)"
+    print(f"  load: {r['load']:.2f} s{ratios}")
+    for name in ("cold", "warm", "batch_cold", "batch"):
+        ms = r[name] * 1e3
+        ratios = ""
+        if ref_ms is not None:
+            ratios = f"  (reference {ref_ms} ms: ×{ref_ms / ms:.0f}; before {old_ms} ms)"
+        print(f"  {name:<10} {ms:7.3f} ms/row{ratios}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000, help="breast-cancer batch size")
     parser.add_argument("--plain-rows", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--mesh", type=int, nargs="*", help="mesh model sizes, e.g. 20000 200000")
+    parser.add_argument("--queries", type=int, default=300, help="single queries per mesh model")
+    parser.add_argument("--batch", type=int, default=2000, help="batch size per mesh model")
     args = parser.parse_args()
-    print(f"kernels: {kernels().__name__}; load average {os.getloadavg()[0]:.1f}; CPU time per row")
+    load = "load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    if args.mesh:
+        print(f"kernels: {kernels().__name__}; {load}; wall time")
+        results = [measure_mesh(n, args.queries, args.batch, args.repeats) for n in args.mesh]
+        for r in results:
+            report_mesh(r)
+        if len(results) > 1:
+            first, last = results[0], results[-1]
+            print(
+                f"per-row growth {first['rows']:,} → {last['rows']:,}: "
+                f"warm ×{last['warm'] / first['warm']:.2f}, cold ×{last['cold'] / first['cold']:.2f}"
+            )
+        print(f"after: {'load average ' + ', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        return
+    print(f"kernels: {kernels().__name__}; {load}; CPU time per row")
     titanic = titanic_rows()
     bc_model = load_model(FIXTURES / "breast-cancer-balanced.model.json")
     for name, rows in (

@@ -2,7 +2,7 @@
 # Runbook wrapper over `snakebatch pc`: provisioned concurrency on the shards' `live`
 # aliases. Every "on" schedules its own AWS-side off (EventBridge Scheduler), so a
 # crashed laptop or CI job cannot leak slots. Extra flags (--dry-run, --json,
-# --role-arn ARN) are passed through to the CLI.
+# --role-arn ARN, --profile, --region, --env, --yes) are passed through to the CLI.
 #
 #   pc-toggle.sh on SLOTS [TTL] [flags]          e.g. on 81 30m
 #   pc-toggle.sh for-job ROWS LAYERS [flags]     slots and TTL from `snakebatch plan`
@@ -13,8 +13,6 @@
 set -euo pipefail
 
 SNAKEBATCH="${SNAKEBATCH:-snakebatch}"
-PYTHON="${PYTHON:-python3}"
-MARGIN_S="${PC_TOGGLE_MARGIN_S:-600}"
 COMPLETION="${PC_TOGGLE_COMPLETION:-}"
 
 usage() {
@@ -35,24 +33,15 @@ case "$cmd" in
   for-job)
     [ $# -ge 2 ] || usage
     rows="$1"; layers="$2"; shift 2
-    plan_args=(--rows "$rows" --layers "$layers" --json)
+    plan_args=(--rows "$rows" --layers "$layers")
     case "$COMPLETION" in
       "") ;;
       queue | conquer) plan_args+=(--completion "$COMPLETION") ;;
       *) echo "error: PC_TOGGLE_COMPLETION must be queue or conquer, got '$COMPLETION'" >&2; exit 2 ;;
     esac
-    # A failing plan (bad rows, say) exits here with its own message and code.
-    plan_json=$("$SNAKEBATCH" plan "${plan_args[@]}")
-    read -r slots window < <("$PYTHON" -c \
-      'import json, sys; d = json.load(sys.stdin); print(d["slots"], int(d["window_s"]))' \
-      <<<"$plan_json")
-    if [ "$slots" -eq 0 ]; then
-      echo "no provisioned slots needed for $rows rows x $layers layers"
-      exit 0
-    fi
-    ttl=$(( window + MARGIN_S ))
-    echo "plan: $slots slots for ${window}s (+${MARGIN_S}s margin)"
-    exec "$SNAKEBATCH" pc on --slots "$slots" --ttl "${ttl}s" "$@"
+    # pc on plans the slots and the TTL (on-window + 10 min) itself; its report is
+    # its only output on stdout, so --json stays one JSON document.
+    exec "$SNAKEBATCH" pc on "${plan_args[@]}" "$@"
     ;;
   off | status)
     exec "$SNAKEBATCH" pc "$cmd" "$@"

@@ -1,9 +1,11 @@
-"""``snakebatch.Snake``: the local-first client of the seed's SDK (seed §7).
+"""``snakebatch.SnakeClient``: the local-first client of the predecessor's SDK (predecessor §7).
 
 Small data (below ``cloud_threshold`` rows) or no endpoint: train in this process with
 the engine. Large data with an endpoint: train on the mesh through the gatherer, show
 a progress bar while polling, download the *stripped* model and predict locally — a
-prediction is microseconds in-process and a round trip is milliseconds. Only calls
+prediction is microseconds in-process and a round trip is milliseconds. The model is
+parsed straight from the response with the engine's fast load (msgspec, C-level
+checks, buckets compiled on first use), without a temporary file. Only calls
 that need the training population (audit, labelled lookalikes, augmented rows) go back
 to ``/v9/predict-sync`` for a cloud-trained model.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -41,7 +42,7 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(f), [])
 
 
-class Snake:
+class SnakeClient:
     """Train locally or on the mesh; predict locally; audit where the population lives.
 
     ``data`` is a CSV path, a list of row mappings, or a ``.json`` model file to load.
@@ -127,6 +128,7 @@ class Snake:
 
     def _train_cloud(self, path, rows, target, params, progress, timeout_s, poll_s):
         from snakebatch.engine import Snake as EngineSnake
+        from snakebatch.engine.modelio import loads_model
 
         query = {"target": target, **params}
         with self._client() as http:
@@ -147,10 +149,7 @@ class Snake:
             stripped = http.get(f"/v9/model/{self.model_id}/stripped")
             if stripped.status_code != 200:
                 self._check(stripped)
-        with tempfile.TemporaryDirectory() as tmp:
-            file = Path(tmp) / f"{self.model_id}.json"
-            file.write_bytes(stripped.content)
-            return EngineSnake(str(file))
+        return EngineSnake(loads_model(stripped.content, source=f"model {self.model_id}"))
 
     def _wait(self, http, status_url: str, progress: bool, timeout_s: float, poll_s: float):
         deadline = time.monotonic() + timeout_s
@@ -224,7 +223,7 @@ class Snake:
 
     def __repr__(self) -> str:
         where = f"cloud {self.model_id}" if self.where == "cloud" else self.where
-        return f"Snake({self._model!r}, {where})"
+        return f"SnakeClient({self._model!r}, {where})"
 
 
 def _chunks(f, size: int = 1 << 20) -> Iterator[bytes]:
@@ -263,4 +262,4 @@ class _progress:
             self._bar.stop()
 
 
-__all__ = ["Snake", "SnakeClientError"]
+__all__ = ["SnakeClient", "SnakeClientError"]

@@ -2,7 +2,8 @@
 
 ``settings.json`` beside this module is the single source of truth for function,
 queue, table and bucket names and for the environment variable names; Terraform's
-envs read the same file, and a test checks the two agree. Environment variables
+envs read the same file, and a test checks the two agree. The bucket name is a
+template (``{account}``, ``{region}``) because S3 names are global. Environment variables
 override the defaults at run time, which is how a Lambda shard learns where its
 bucket and queue live.
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -62,8 +64,21 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or d["region"],
         )
 
+    def for_account(self, account: str) -> Settings:
+        """These settings with the bucket template filled for ``account`` (and region)."""
+        return replace(self, bucket=bucket_name(self.bucket, account, self.region))
+
     def function_name(self, shard: int) -> str:
         return shard_function_name(self.function_prefix, shard)
+
+
+def bucket_name(template: str, account: str, region: str) -> str:
+    """The job bucket's name: S3 names are global, so the default template carries the
+    account and region (``snakebatch-jobs-123456789012-eu-west-3``), as Terraform's naming
+    module fills it. A name without placeholders (an override) is returned as is."""
+    if "{account}" in template and not re.fullmatch(r"\d{12}", account or ""):
+        raise ValueError(f"bucket {template!r} needs a 12-digit account id, got {account!r}")
+    return template.replace("{account}", account).replace("{region}", region)
 
 
 def shard_function_name(prefix: str, shard: int) -> str:

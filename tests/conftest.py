@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.support import free_port, serialize_moto_dynamodb
+
+#: Test folders are tiers: every test carries its folder's name as a marker, so
+#: ``-m engine`` or ``-m "not terraform"`` selects by folder (pyproject registers them).
+TIERS = frozenset({"aws", "cli", "contracts", "engine", "gatherer", "mesh", "ops", "terraform"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(str(item.path)).parent.name
+        if folder in TIERS:
+            item.add_marker(folder)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ class MemoryQueue:
         self.max_body_bytes = max_body_bytes
         self.messages: dict[str, str] = {}
 
-    def send(self, body: dict[str, Any]) -> None:
+    def send(self, body: Mapping[str, Any]) -> None:
         self.messages[uuid.uuid4().hex] = json.dumps(body)
 
     def receive(self, max_messages: int = 10, wait_s: float = 2.0) -> list[Received]:
@@ -105,7 +105,7 @@ class InlineBackend:
         self.largest_event_bytes = 0
         self._shards = [{"invoked": 0, "done": 0, "errors": 0} for _ in range(shard_count)]
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None:
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None:
         if not 0 <= shard < self.shard_count:
             raise BackendError(f"shard {shard} outside 0..{self.shard_count - 1}")
         text = json.dumps(event, separators=(",", ":"))

@@ -18,7 +18,7 @@ from snakebatch.backends.aws_invoke import LambdaInvoker
 from snakebatch.backends.aws_queue import SqsReportQueue
 from snakebatch.backends.aws_store import S3Store
 from snakebatch.backends.aws_table import DynamoCounters, DynamoShardStats
-from snakebatch.backends.base import Governor
+from snakebatch.backends.base import SpawnGate
 from snakebatch.settings import Settings, defaults
 
 
@@ -50,7 +50,7 @@ class AwsBackend:
     store_report_bodies: bool = False
     cache_dir: Path | None = None
     qualifier: str | None = field(default_factory=lambda: defaults()["alias"])
-    governor: Governor | None = None
+    governor: SpawnGate | None = None
 
     def __post_init__(self) -> None:
         c = self.clients
@@ -78,6 +78,9 @@ class AwsBackend:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **kwargs: Any) -> AwsBackend:
         settings = Settings.from_env(environ)
+        if "{account}" in settings.bucket:  # no SNAKEBATCH_BUCKET: the default name
+            sts = make_client("sts", settings.region, client_config(environ))
+            settings = settings.for_account(sts.get_caller_identity()["Account"])
         return cls(settings, AwsClients.create(settings.region, environ), **kwargs)
 
     def shard_stats(self) -> list[dict[str, int]]:

@@ -9,9 +9,10 @@ still refused surfaces as the botocore error, never as a silently dropped child.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Protocol
 
-from snakebatch.backends.base import BackendError, Governor
+from snakebatch.backends.base import BackendError, SpawnGate
 
 ASYNC_PAYLOAD_LIMIT = 262_144
 
@@ -40,7 +41,7 @@ class LambdaInvoker:
         *,
         stats: ShardRecorder | None = None,
         qualifier: str | None = None,
-        governor: Governor | None = None,
+        governor: SpawnGate | None = None,
     ) -> None:
         self.lam = lam
         self.function_name = function_name
@@ -50,7 +51,7 @@ class LambdaInvoker:
         self.governor = governor
         self.largest_event = 0
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None:
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None:
         if not 0 <= shard < self.shard_count:
             raise InvokeError(f"shard {shard} outside 0..{self.shard_count - 1}")
         payload = json.dumps(event, separators=(",", ":")).encode()

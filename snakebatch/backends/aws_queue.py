@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from snakebatch.backends.aws_destinations import as_error_report, is_destination_record
@@ -30,11 +31,11 @@ class QueueError(BackendError):
     permanent = True
 
 
-def encode(body: dict[str, Any]) -> str:
+def encode(body: Mapping[str, Any]) -> str:
     return json.dumps(body, separators=(",", ":"), sort_keys=True)
 
 
-def spill_key(body: dict[str, Any], text: str) -> str:
+def spill_key(body: Mapping[str, Any], text: str) -> str:
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     model_id = body.get("model_id")
     prefix = f"jobs/{model_id}/spill" if isinstance(model_id, str) and model_id else "spill"
@@ -74,7 +75,7 @@ class SqsReportQueue:
                 self._max_bytes = int(attrs.get("MaximumMessageSize", SQS_DEFAULT_MAX_BYTES))
             return self._max_bytes
 
-    def send(self, body: dict[str, Any]) -> None:
+    def send(self, body: Mapping[str, Any]) -> None:
         text = encode(body)
         if len(text.encode()) > self.max_body_bytes:
             key = spill_key(body, text)

@@ -8,11 +8,12 @@ runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-#: Roles that wait rather than compute (the seed's parent-polling ``conquer``). A
+#: Roles that wait rather than compute (the predecessor's parent-polling ``conquer``). A
 #: backend must not let them starve the roles they wait for: Lambda gives each its
 #: own container; the local pool runs them on a thread beside the worker's loop.
 BLOCKING_ROLES = frozenset({"conquer"})
@@ -105,7 +106,7 @@ class ReportQueue(Protocol):
 
     @property
     def max_body_bytes(self) -> int: ...
-    def send(self, body: dict[str, Any]) -> None: ...
+    def send(self, body: Mapping[str, Any]) -> None: ...
     def receive(self, max_messages: int = 10, wait_s: float = 2.0) -> list[Received]: ...
     def ack(self, receipts: list[str]) -> None: ...
 
@@ -166,7 +167,7 @@ class Invoker(Protocol):
     at least once, so roles are idempotent.
     """
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None: ...
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None: ...
 
 
 class Counters(Protocol):
@@ -177,8 +178,9 @@ class Counters(Protocol):
     def completed(self, key: str) -> int: ...
 
 
-class Governor(Protocol):
-    """Spawn-rate control (``snakebatch.ops.governor``): ``acquire`` blocks for a token."""
+class SpawnGate(Protocol):
+    """Anything that paces invocations: ``acquire`` blocks until one may start. The
+    ops token bucket (``snakebatch.ops.governor.Governor``) is the one we ship."""
 
     def acquire(self) -> None: ...
 

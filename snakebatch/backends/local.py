@@ -15,10 +15,11 @@ import os
 import pickle
 import threading
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from snakebatch.backends.base import BackendError, CounterError, Governor
+from snakebatch.backends.base import BackendError, CounterError, SpawnGate
 from snakebatch.backends.local_governor import SharedTokenBucket
 from snakebatch.backends.local_queue import SqliteQueue, process_alive
 from snakebatch.backends.local_store import DirectoryStore
@@ -198,13 +199,13 @@ class LocalInvoker:
     """Queues an invocation on disk and returns; a worker process runs it later."""
 
     def __init__(
-        self, queue: SqliteQueue, stats: LocalStats, governor: Governor | None = None
+        self, queue: SqliteQueue, stats: LocalStats, governor: SpawnGate | None = None
     ) -> None:
         self._queue = queue
         self._stats = stats
         self.governor = governor
 
-    def invoke(self, shard: int, event: dict[str, Any]) -> None:
+    def invoke(self, shard: int, event: Mapping[str, Any]) -> None:
         if not 0 <= shard < self._stats.shard_count:
             raise BackendError(f"shard {shard} outside 0..{self._stats.shard_count - 1}")
         if self.governor is not None:
@@ -214,7 +215,7 @@ class LocalInvoker:
         self._stats.invoked(shard, size)
 
 
-def _shared_governor(governor: Governor | None, path: Path) -> Governor | None:
+def _shared_governor(governor: SpawnGate | None, path: Path) -> SpawnGate | None:
     """A rate/burst governor becomes one bucket shared by all processes; any other
     governor must pickle, and then each worker process applies its own copy."""
     if governor is None:
@@ -243,7 +244,7 @@ class LocalBackend:
         *,
         workers: int = 2,
         shard_count: int | None = None,
-        governor: Governor | None = None,
+        governor: SpawnGate | None = None,
         visibility_timeout_s: float = 300.0,
         max_report_bytes: int = SQS_MAX_BODY_BYTES,
         handler: str = "snakebatch.mesh.roles:dispatch",

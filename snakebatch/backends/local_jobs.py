@@ -102,20 +102,23 @@ class SqliteJobStore:
 
     def add_leaf(self, model_id: str, leaf: LeafEntry) -> bool:
         with self._lock, self._db:
-            return bool(
-                self._db.execute(
-                    "INSERT OR IGNORE INTO leaves VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        model_id,
-                        leaf.layer,
-                        leaf.leaf_id,
-                        leaf.order,
-                        leaf.n_rows,
-                        leaf.n_buckets,
-                        leaf.report_key,
-                    ),
-                ).rowcount
-            )
+            added = self._db.execute(
+                "INSERT OR IGNORE INTO leaves SELECT ?, ?, ?, ?, ?, ?, ?"
+                " WHERE EXISTS (SELECT 1 FROM jobs WHERE model_id = ?)",
+                (
+                    model_id,
+                    leaf.layer,
+                    leaf.leaf_id,
+                    leaf.order,
+                    leaf.n_rows,
+                    leaf.n_buckets,
+                    leaf.report_key,
+                    model_id,
+                ),
+            ).rowcount
+        if not added:
+            self.get(model_id)  # raises JobNotFound for an unknown id
+        return bool(added)
 
     def leaves(self, model_id: str) -> list[LeafEntry]:
         with self._lock:

@@ -16,6 +16,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ class SqliteQueue:
         # One connection per queue object; conquer threads share it, so serialise.
         self._lock = threading.Lock()
 
-    def send(self, body: dict[str, Any]) -> None:
+    def send(self, body: Mapping[str, Any]) -> None:
         text = json.dumps(body, separators=(",", ":"))
         with self._lock, self._db:
             self._db.execute(

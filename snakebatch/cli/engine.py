@@ -60,7 +60,7 @@ def predict(
     with reporting():
         if (query is None) == (rows is None):
             raise CliError("give exactly one of --query or --rows")
-        queries = [parse_query(query)] if query is not None else read_rows(rows)
+        queries = read_rows(rows) if rows is not None else [parse_query(query or "")]
         predictor = Predictor(load_model(model))
         if audit and predictor.model.stripped:
             raise CliError("--audit needs the training population; this model is stripped")

@@ -57,13 +57,20 @@ def _cloud_hint(exc: BaseException) -> str | None:
         return f"AWS refused: {exc}"
     if isinstance(exc, bx.BotoCoreError):
         return f"AWS call failed: {exc}"
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, ResponseParserError):
+        return "the endpoint's answer is not AWS's: check AWS_ENDPOINT_URL and any HTTP proxy"
     return None
+
+
+#: Errors from these modules are the cloud's; the local backend's are failed work.
+_AWS_BACKENDS = "snakebatch.backends.aws"
 
 
 def classify(exc: BaseException) -> tuple[int, str] | None:
     """(exit code, message) for an error a user can cause; None for a bug."""
-    from snakebatch.backends.aws_clients import AwsConfigError
-    from snakebatch.backends.base import BackendError
+    from snakebatch.backends.base import BackendError, JobNotFound
     from snakebatch.engine.errors import (
         ModelNotFoundError,
         ParameterError,
@@ -71,23 +78,29 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
         SnakeError,
         TargetError,
     )
-    from snakebatch.mesh.coordinator import CoordinatorError
-    from snakebatch.mesh.jobs import JobNotFound
+    from snakebatch.mesh.errors import MeshError
+    from snakebatch.ops.chart import ChartError
+    from snakebatch.ops.planner import PlanInputError
+    from snakebatch.ops.prices import UnknownRegionError
+    from snakebatch.ops.toggle import ToggleError, ToggleInputError
 
     if isinstance(exc, CliError):
         return exc.code, str(exc)
     hint = _cloud_hint(exc)
     if hint is not None:
         return CLOUD, hint
-    if isinstance(exc, BackendError | AwsConfigError):
-        return CLOUD, str(exc)
-    if isinstance(exc, ModelNotFoundError | FileNotFoundError):
-        return NOT_FOUND, str(exc)
     if isinstance(exc, JobNotFound):
         return NOT_FOUND, f"no such job: {exc.args[0] if exc.args else exc}"
-    if isinstance(exc, ParameterError | QueryError | TargetError):
+    if isinstance(exc, ModelNotFoundError | FileNotFoundError):
+        return NOT_FOUND, str(exc)
+    usage = (ParameterError, QueryError, TargetError, PlanInputError, UnknownRegionError)
+    if isinstance(exc, (*usage, ToggleInputError, ChartError)):
         return USAGE, str(exc)
-    if isinstance(exc, SnakeError | CoordinatorError | ValueError | OSError | TimeoutError):
+    if isinstance(exc, ToggleError) or (
+        isinstance(exc, BackendError) and type(exc).__module__.startswith(_AWS_BACKENDS)
+    ):
+        return CLOUD, str(exc)
+    if isinstance(exc, SnakeError | MeshError | BackendError | ValueError | OSError):
         return FAILED, str(exc)
     return None
 

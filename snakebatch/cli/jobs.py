@@ -15,11 +15,11 @@ from typing import Annotated, Any
 
 import typer
 
+from snakebatch.backends.base import OPEN_STATES, JobRecord
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.cli import options as o
 from snakebatch.cli.app import app
 from snakebatch.cli.exits import CliError, emit_json, note, reporting
-from snakebatch.mesh.jobs import OPEN_STATES, JobRecord
 from snakebatch.settings import Settings
 
 jobs_app = typer.Typer(

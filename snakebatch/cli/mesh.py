@@ -20,11 +20,11 @@ from snakebatch.cli.exits import FAILED, CliError, note, reporting
 from snakebatch.cli.training import check_paths, report, result_document, stripped_path
 from snakebatch.mesh.coordinator import (
     Coordinator,
-    CoordinatorError,
     JobStatus,
     JobTimeout,
     TrainParams,
 )
+from snakebatch.mesh.errors import MeshError
 
 console = Console(stderr=True)
 
@@ -134,6 +134,7 @@ def train(
     seed: o.Seed = o.DEFAULTS["seed"],
     workers: o.Workers = o.DEFAULTS["workers"],
     oppose_profile: o.Profile = o.DEFAULTS["profile"],
+    exclude: o.Exclude = None,
     tau: o.Tau = o.DEFAULTS["tau"],
     completion: o.Completion = o.DEFAULTS["completion"],
     home: o.Home = None,
@@ -161,7 +162,12 @@ def train(
         t0 = time.monotonic()
         with backend, _progress(quiet) as progress:
             live = _Live(progress, params)
-            model_id = coord.submit(str(data), target=o.column_ref(target), params=params)
+            model_id = coord.submit(
+                str(data),
+                target=o.column_ref(target),
+                params=params,
+                excluded=[o.column_ref(e) for e in exclude or []],
+            )
             try:
                 status = coord.run(model_id, on_progress=live, timeout_s=timeout)
             except JobTimeout:
@@ -170,7 +176,7 @@ def train(
             except KeyboardInterrupt:
                 note(_abandon(coord, backend, model_id, "interrupted"))
                 raise
-            except (CoordinatorError, BackendError) as exc:
+            except (MeshError, BackendError) as exc:
                 _abandon(coord, backend, model_id, str(exc))
                 raise
         wall = time.monotonic() - t0
@@ -188,6 +194,7 @@ def train(
         "workers": workers,
         "oppose_profile": coord.jobs.get(model_id).params["oppose_profile"],
         "target": target,
+        "exclude": exclude or [],
         "tau": tau,
         "completion": completion,
     }

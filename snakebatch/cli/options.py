@@ -39,8 +39,9 @@ def param(name: str, **extra: Any) -> Any:
         except ParameterError as exc:
             raise typer.BadParameter(str(exc)) from None
 
+    text = extra.pop("help", p.help)
     return typer.Option(
-        *FLAGS[name], help=f"{p.help} {p.rule().capitalize()}.", callback=check, **extra
+        *FLAGS[name], help=f"{text} {p.rule().capitalize()}.", callback=check, **extra
     )
 
 

@@ -15,6 +15,10 @@ from collections import Counter
 
 from libc.math cimport INFINITY, NAN, copysign, isnan
 from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.string cimport memcpy
+from cpython.list cimport PyList_GET_ITEM
+from cpython.ref cimport PyObject
+from cpython.unicode cimport PyUnicode_Contains, PyUnicode_Tailmatch
 
 DEF LEV_LIMIT = 256
 DEF CHI_FLOOR = 0.001
@@ -159,93 +163,106 @@ cdef Py_ssize_t _bigram_codes(str s, unsigned long long* buf):
     return k
 
 
-def jac(list strs, str ref):
-    cdef Py_ssize_t i, n = len(strs), lr = len(ref), width = lr, na, nb, ia, ib, inter, union
-    cdef str s
-    for s in strs:
-        if len(s) > width:
-            width = len(s)
-    cdef unsigned long long* a = <unsigned long long*>malloc((width + 1) * sizeof(unsigned long long))
-    cdef unsigned long long* b = <unsigned long long*>malloc((lr + 1) * sizeof(unsigned long long))
-    if a == NULL or b == NULL:
+DEF JAC_STACK = 256
+
+
+cdef double _jac_codes(str s, str ref, const unsigned long long* b, Py_ssize_t nb) except -1.0:
+    """Jaccard similarity of the distinct bigrams of ``s`` and ``ref``, given ``ref``'s
+    sorted bigram codes ``b`` (computed once per reference)."""
+    cdef Py_ssize_t ls = len(s), na, ia = 0, ib = 0, inter = 0, union
+    cdef unsigned long long stack[JAC_STACK]
+    cdef unsigned long long* a = stack
+    if ls < 2 and len(ref) < 2:
+        return 1.0 if s == ref else 0.0
+    if ls > JAC_STACK:
+        a = <unsigned long long*>malloc(ls * sizeof(unsigned long long))
+        if a == NULL:
+            raise MemoryError()
+    na = _bigram_codes(s, a)
+    while ia < na and ib < nb:
+        if a[ia] == b[ib]:
+            inter += 1
+            ia += 1
+            ib += 1
+        elif a[ia] < b[ib]:
+            ia += 1
+        else:
+            ib += 1
+    if a != stack:
         free(a)
-        free(b)
-        raise MemoryError()
+    union = na + nb - inter
+    return 1.0 if union == 0 else (<double>inter) / union
+
+
+cdef bytes _ref_bigrams(str ref):
+    """``ref``'s sorted distinct bigram codes, packed (the buffer ``_jac_codes`` reads)."""
+    cdef bytes out = b"\0" * (max(len(ref), 1) * sizeof(unsigned long long))
+    cdef Py_ssize_t nb = _bigram_codes(ref, <unsigned long long*><char*>out)
+    return out[: nb * sizeof(unsigned long long)]
+
+
+cdef double _sim1(str s, str ref):
+    """Share of ``ref`` matched as a subsequence of ``s``, greedily."""
+    cdef Py_ssize_t j = 0, lr = len(ref)
+    cdef Py_UCS4 c
+    if lr == 0:
+        return 0.0
+    for c in s:
+        if j < lr and c == ref[j]:
+            j += 1
+    return (<double>j) / lr
+
+
+cdef Py_ssize_t _cpl1(str s, str ref):
+    cdef Py_ssize_t k = 0, top = min(len(s), len(ref))
+    while k < top and s[k] == ref[k]:
+        k += 1
+    return k
+
+
+cdef Py_ssize_t _csl1(str s, str ref):
+    cdef Py_ssize_t k = 0, ls = len(s), lr = len(ref), top = min(ls, lr)
+    while k < top and s[ls - 1 - k] == ref[lr - 1 - k]:
+        k += 1
+    return k
+
+
+def jac(list strs, str ref):
+    cdef Py_ssize_t i, n = len(strs)
+    cdef bytes b = _ref_bigrams(ref)
+    cdef const unsigned long long* bp = <const unsigned long long*><const char*>b
+    cdef Py_ssize_t nb = len(b) // sizeof(unsigned long long)
     out = np.empty(n, dtype=np.float64)
     cdef double[:] o = out
-    try:
-        nb = _bigram_codes(ref, b)
-        for i in range(n):
-            s = strs[i]
-            if len(s) < 2 and lr < 2:
-                o[i] = 1.0 if s == ref else 0.0
-                continue
-            na = _bigram_codes(s, a)
-            ia = ib = inter = 0
-            while ia < na and ib < nb:
-                if a[ia] == b[ib]:
-                    inter += 1
-                    ia += 1
-                    ib += 1
-                elif a[ia] < b[ib]:
-                    ia += 1
-                else:
-                    ib += 1
-            union = na + nb - inter
-            o[i] = 1.0 if union == 0 else (<double>inter) / union
-    finally:
-        free(a)
-        free(b)
+    for i in range(n):
+        o[i] = _jac_codes(strs[i], ref, bp, nb)
     return out
 
 
 def sim(list strs, str ref):
-    cdef Py_ssize_t i, j, n = len(strs), lr = len(ref)
-    cdef str s
-    cdef Py_UCS4 c
+    cdef Py_ssize_t i, n = len(strs)
     out = np.empty(n, dtype=np.float64)
     cdef double[:] o = out
     for i in range(n):
-        if lr == 0:
-            o[i] = 0.0
-            continue
-        s = strs[i]
-        j = 0
-        for c in s:
-            if j < lr and c == ref[j]:
-                j += 1
-        o[i] = (<double>j) / lr
+        o[i] = _sim1(strs[i], ref)
     return out
 
 
 def cpl(list strs, str ref):
-    cdef Py_ssize_t i, k, n = len(strs), lr = len(ref), top
-    cdef str s
+    cdef Py_ssize_t i, n = len(strs)
     out = np.empty(n, dtype=np.int64)
     cdef long long[:] o = out
     for i in range(n):
-        s = strs[i]
-        top = min(len(s), lr)
-        k = 0
-        while k < top and s[k] == ref[k]:
-            k += 1
-        o[i] = k
+        o[i] = _cpl1(strs[i], ref)
     return out
 
 
 def csl(list strs, str ref):
-    cdef Py_ssize_t i, k, n = len(strs), lr = len(ref), top, ls
-    cdef str s
+    cdef Py_ssize_t i, n = len(strs)
     out = np.empty(n, dtype=np.int64)
     cdef long long[:] o = out
     for i in range(n):
-        s = strs[i]
-        ls = len(s)
-        top = min(ls, lr)
-        k = 0
-        while k < top and s[ls - 1 - k] == ref[lr - 1 - k]:
-            k += 1
-        o[i] = k
+        o[i] = _csl1(strs[i], ref)
     return out
 
 
@@ -405,7 +422,7 @@ def zscore_mask(cnp.ndarray values, cnp.ndarray ok, cnp.ndarray rows, double mu,
     cdef const double* v = <const double*>cnp.PyArray_DATA(values)
     cdef const unsigned char* okp = <const unsigned char*>cnp.PyArray_DATA(ok)
     cdef const Py_ssize_t* rp = <const Py_ssize_t*>cnp.PyArray_DATA(rows)
-    cdef double diff, z
+    cdef double z
     cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, <cnp.npy_intp*>&n, cnp.NPY_BOOL, 0)
     cdef unsigned char* o = <unsigned char*>cnp.PyArray_DATA(out)
     for i in range(n):
@@ -413,13 +430,17 @@ def zscore_mask(cnp.ndarray values, cnp.ndarray ok, cnp.ndarray rows, double mu,
         if not okp[j]:
             o[i] = 0
             continue
-        diff = v[j] - mu
-        if sd == 0:
-            z = NAN if (diff == 0 or isnan(diff)) else copysign(INFINITY, diff)
-        else:
-            z = diff / sd
+        z = _z(v[j], mu, sd)
         o[i] = (z >= thr) if negated else (z < thr)
     return out
+
+
+cdef inline double _z(double v, double mu, double sd) noexcept nogil:
+    """``(v - mu) / sd``; a zero ``sd`` gives ±inf (NaN for 0/0), as Python's NZ test."""
+    cdef double diff = v - mu
+    if sd == 0:
+        return NAN if (diff == 0 or isnan(diff)) else copysign(INFINITY, diff)
+    return diff / sd
 
 
 # -- fused clause construction over an all-numeric bucket (sat.py) ---------------------
@@ -641,7 +662,6 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
     cdef unsigned char* mk
     cdef void* grown
     cdef Lit lit
-    cdef bint drop
     if rem == NULL or cover == NULL or lits == NULL or masks == NULL:
         free(rem)
         free(cover)
@@ -680,26 +700,9 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
                     rem[keep] = rem[j]
                     keep += 1
             nrem = keep
-        # greedy minimisation in order: drop a literal when every T stays covered
-        for j in range(nts):
-            cover[j] = 0
-            for l in range(n_lits):
-                cover[j] += masks[l * s + tsp[j]]
-        out_lits = []
         truth = np.zeros(s, dtype=np.uint8)
-        for l in range(n_lits):
-            mk = masks + l * s
-            drop = True
-            for j in range(nts):
-                if cover[j] - mk[tsp[j]] <= 0:
-                    drop = False
-                    break
-            if drop:
-                for j in range(nts):
-                    cover[j] -= mk[tsp[j]]
-                continue
-            out_lits.append((lits[l].i, lits[l].kind, lits[l].thr, bool(lits[l].neg)))
-            _or_into(truth, mk, s)
+        kept = _minimise(masks, n_lits, s, tsp, nts, cover, truth)
+        out_lits = [(lits[l].i, lits[l].kind, lits[l].thr, bool(lits[l].neg)) for l in kept]
         return out_lits, truth.view(bool)
     finally:
         free(rem)
@@ -708,11 +711,36 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
         free(masks)
 
 
-cdef void _or_into(cnp.ndarray acc, const unsigned char* mk, Py_ssize_t s) noexcept:
-    cdef unsigned char* a = <unsigned char*>cnp.PyArray_DATA(acc)
-    cdef Py_ssize_t j
-    for j in range(s):
-        a[j] |= mk[j]
+cdef list _minimise(const unsigned char* masks, Py_ssize_t n_lits, Py_ssize_t s, const Py_ssize_t* tsp, Py_ssize_t nts, Py_ssize_t* cover, cnp.ndarray truth):
+    """Greedy minimisation in order: drop a literal while every T stays covered.
+
+    ``masks`` holds each literal's truth over the ``s`` members; returns the kept
+    literals' positions and ORs their truth into ``truth`` (uint8).
+    """
+    cdef Py_ssize_t j, l
+    cdef const unsigned char* mk
+    cdef unsigned char* acc = <unsigned char*>cnp.PyArray_DATA(truth)
+    cdef bint drop
+    kept = []
+    for j in range(nts):
+        cover[j] = 0
+        for l in range(n_lits):
+            cover[j] += masks[l * s + tsp[j]]
+    for l in range(n_lits):
+        mk = masks + l * s
+        drop = True
+        for j in range(nts):
+            if cover[j] - mk[tsp[j]] <= 0:
+                drop = False
+                break
+        if drop:
+            for j in range(nts):
+                cover[j] -= mk[tsp[j]]
+            continue
+        kept.append(l)
+        for j in range(s):
+            acc[j] |= mk[j]
+    return kept
 
 
 def first_violation(cnp.ndarray truth, cnp.ndarray y, cnp.ndarray owners, cnp.ndarray starts, cnp.ndarray clauses):
@@ -748,3 +776,312 @@ def first_violation(cnp.ndarray truth, cnp.ndarray y, cnp.ndarray owners, cnp.nd
             if not any_true:
                 return r, x
     return -1, -1
+
+
+# -- clause construction on any data (sat.py) -------------------------------------------
+#
+# The dataset's generators (Python callables) draw the literals, with the same random
+# draws in the same order as ``_kernels_py.text_clause``. Guards, coverage, fallback and
+# minimisation run here, and so does the evaluation of every literal ``_plan`` accepts:
+# per-row numbers and per-rendering measures read from the columns; string tests and
+# reference measures computed once per distinct rendering into the store's caches
+# (``truth_state``, ``ref_measure``), which ``mask_rows`` shares. Any other literal goes
+# to ``store.mask_rows``, the single definition.
+
+cdef enum:
+    OP_SLOW = 0
+    OP_NUM = 1
+    OP_NZ = 2
+    OP_MEASURE = 3
+    OP_CONTAINS = 4
+    OP_EQUALS = 5
+    OP_STARTS = 6
+    OP_ENDS = 7
+    OP_LEV = 8
+    OP_JAC = 9
+    OP_SIM = 10
+    OP_CPL = 11
+    OP_CSL = 12
+
+STRING_OPS = {"T": OP_CONTAINS, "TEQ": OP_EQUALS, "TSW": OP_STARTS, "TEW": OP_ENDS}
+REF_OPS = {"LEV": OP_LEV, "JAC": OP_JAC, "SIM": OP_SIM, "PFX": OP_CPL, "SFX": OP_CSL}
+
+
+cdef struct Plan:
+    int op
+    bint neg
+    double thr
+    double mu
+    double sd
+    PyObject* ref  # borrowed from the literal
+    PyObject* uniques  # borrowed from the column store
+    const Py_ssize_t* codes
+    const unsigned char* ok
+    const double* values  # per row (numbers) or per rendering (measures)
+    double* cached  # per rendering, -1 until computed (reference measures)
+    const unsigned long long* bigrams  # JAC: the reference's sorted bigram codes
+    Py_ssize_t n_bigrams
+    unsigned char* state  # per rendering, 0/1 or 2 until computed (string tests, LEV)
+
+
+cdef void* _data(object arr):
+    return cnp.PyArray_DATA(<cnp.ndarray>arr)
+
+
+cdef object _plan(object store, object lit, dict measure_of_kind, Plan* p):
+    """Fill ``p`` for a literal evaluated here and return what owns its arrays (keep it
+    while ``p`` is used), or None to leave the literal to ``mask_rows``.
+
+    Only exact cases are taken: float thresholds, ``str`` references, columns without
+    ints a double cannot hold. Everything else has odd corners the store handles.
+    """
+    index, value, negated, kind = lit
+    p.op = OP_SLOW
+    if type(kind) is not str or type(index) is not int:
+        return None
+    p.neg = bool(negated)
+    feat = store.feature(index)
+    if kind == "N" or kind == "NL" or kind == "NMG" or kind == "NZ":
+        num = feat.numeric[1]
+        if feat.any_exotic:
+            return None
+        if kind == "NZ":
+            if type(value) is not list or len(value) != 3:
+                return None
+            mu, sd, thr = value
+            if type(mu) is not float or type(sd) is not float or type(thr) is not float:
+                return None
+            p.mu, p.sd, p.thr, p.op = mu, sd, thr, OP_NZ
+        else:
+            if type(value) is not float:
+                return None
+            if kind != "N":
+                num = feat.transformed("slog" if kind == "NL" else "mag")
+            p.thr, p.op = value, OP_NUM
+        p.values = <const double*>_data(num)
+        p.ok = <const unsigned char*>_data(feat.flag_u8)
+        return num
+    uniques, codes = feat.text
+    p.codes = <const Py_ssize_t*>_data(codes)
+    p.ok = <const unsigned char*>_data(feat.present_u8)
+    p.uniques = <PyObject*>uniques
+    name = measure_of_kind.get(kind)
+    if name is not None:
+        if type(value) is not float:
+            return None
+        owner = feat.measure_f64(name)
+        p.values = <const double*>_data(owner)
+        p.thr, p.op = value, OP_MEASURE
+        return owner
+    op = STRING_OPS.get(kind)
+    if op is not None:
+        if type(value) is not str:
+            return None
+        owner = store.truth_state((id(feat), kind, p.neg, ("str", value)), len(uniques))
+        p.state = <unsigned char*>_data(owner)
+        p.ref, p.op = <PyObject*>value, op
+        return owner
+    op = REF_OPS.get(kind)
+    if op is None or type(value) is not list or len(value) != 2:
+        return None
+    ref, thr = value
+    if type(ref) is not str or type(thr) is not float:
+        return None
+    if op == OP_LEV:  # the store keys LEV by literal (``_cache_key``): the bound is the speed
+        key = ("list", (("str", ref), ("float", repr(thr))))
+        owner = store.truth_state((id(feat), kind, p.neg, key), len(uniques))
+        p.state = <unsigned char*>_data(owner)
+    else:
+        owner = store.ref_measure((id(feat), kind, ref), len(uniques))
+        p.cached = <double*>_data(owner)
+        if op == OP_JAC:
+            bigrams = _ref_bigrams(ref)
+            p.bigrams = <const unsigned long long*><const char*>bigrams
+            p.n_bigrams = len(bigrams) // sizeof(unsigned long long)
+            owner = (owner, bigrams)
+    p.ref, p.thr, p.op = <PyObject*>ref, thr, op
+    return owner
+
+
+cdef double _ref_measure(const Plan* p, str s, str ref) except -1.0:
+    cdef int op = p.op
+    if op == OP_JAC:
+        return _jac_codes(s, ref, p.bigrams, p.n_bigrams)
+    if op == OP_SIM:
+        return _sim1(s, ref)
+    if op == OP_CPL:
+        return _cpl1(s, ref)
+    return _csl1(s, ref)
+
+
+cdef int _state_truth(const Plan* p, str s) except -1:
+    """A string test's or a LEV literal's truth on one rendering."""
+    cdef str ref = <str><object>p.ref
+    if p.op == OP_LEV:
+        if isnan(p.thr):
+            return 0  # NaN compares false both ways
+        return _lev_at_most(s, ref, p.thr) == p.neg
+    if p.op == OP_CONTAINS:
+        return PyUnicode_Contains(s, ref) != p.neg
+    if p.op == OP_EQUALS:
+        return (s == ref) != p.neg
+    return PyUnicode_Tailmatch(s, ref, 0, len(s), -1 if p.op == OP_STARTS else 1) != p.neg
+
+
+cdef int _truth(const Plan* p, Py_ssize_t row) except -1:
+    """The planned literal on one dataset row."""
+    cdef double v
+    cdef Py_ssize_t code
+    cdef int st
+    if not p.ok[row]:
+        return 0
+    if p.op == OP_NUM:
+        v = p.values[row]
+    elif p.op == OP_NZ:
+        v = _z(p.values[row], p.mu, p.sd)
+    elif p.op == OP_MEASURE:
+        v = p.values[p.codes[row]]
+    elif p.op <= OP_LEV:
+        code = p.codes[row]
+        st = p.state[code]
+        if st == 2:
+            st = p.state[code] = _state_truth(p, <str>PyList_GET_ITEM(<list><object>p.uniques, code))
+        return st
+    else:
+        code = p.codes[row]
+        v = p.cached[code]
+        if v < 0:
+            v = _ref_measure(p, <str>PyList_GET_ITEM(<list><object>p.uniques, code), <str><object>p.ref)
+            p.cached[code] = v
+    return (v >= p.thr) if p.neg else (v < p.thr)
+
+
+cdef int _full_mask(object store, object lit, const Plan* p, const Py_ssize_t* mem, object members, Py_ssize_t s, unsigned char* out) except -1:
+    """The literal over every member, into ``out``."""
+    cdef Py_ssize_t j
+    if p.op == OP_SLOW:
+        got = np.ascontiguousarray(store.mask_rows(lit, members), dtype=np.bool_)
+        memcpy(out, _data(got), s)
+        return 0
+    for j in range(s):
+        out[j] = _truth(p, mem[j])
+    return 0
+
+
+cdef object _text_lookahead(object store, dict mok, object opp, const Py_ssize_t* mem, object members, const Py_ssize_t* rem, Py_ssize_t nrem, Py_ssize_t f, int k, object getrandbits, object rng, Py_ssize_t s, unsigned char* out):
+    """``_kernels_py._text_lookahead``: the best guarded candidate (its truth into ``out``)."""
+    cdef Py_ssize_t it, ti, t, j, cov, best_cov = -1, f_row = mem[f]
+    cdef Plan p, best_plan
+    cdef const unsigned char* sm
+    best = best_owner = rows = None
+    for it in range(k if k > 1 else 1):
+        ti = _randbelow(getrandbits, nrem)
+        t = mem[rem[ti]]
+        lit = opp(t, f_row, rng)
+        if lit is None:
+            continue
+        owner = _plan(store, lit, mok, &p)
+        cov = 0
+        if owner is not None:
+            if _truth(&p, f_row) or not _truth(&p, t):
+                continue
+            if k > 1:
+                for j in range(nrem):
+                    cov += _truth(&p, mem[rem[j]])
+        else:
+            if rows is None:
+                rows = np.empty(nrem + 1, dtype=np.intp)
+                for j in range(nrem):
+                    rows[j] = mem[rem[j]]
+                rows[nrem] = f_row
+            got = np.ascontiguousarray(store.mask_rows(lit, rows), dtype=np.bool_)
+            sm = <const unsigned char*>_data(got)
+            if sm[nrem] or not sm[ti]:
+                continue
+            for j in range(nrem):
+                cov += sm[j]
+        if k <= 1 or cov > best_cov:
+            best, best_owner, best_cov, best_plan = lit, owner, cov, p
+            if k <= 1:
+                break
+    if best is not None:
+        _full_mask(store, best, &best_plan, mem, members, s, out)
+    return best
+
+
+cdef object _text_fallback(object store, dict mok, object opp, const Py_ssize_t* mem, object members, const Py_ssize_t* rem, Py_ssize_t nrem, Py_ssize_t f, int tries, object getrandbits, object rng, Py_ssize_t s, unsigned char* out):
+    """``_kernels_py._text_fallback``: the original oppose, false on F, true somewhere in rem."""
+    cdef Py_ssize_t it, j
+    cdef Plan p
+    for it in range(tries):
+        lit = opp(mem[rem[_randbelow(getrandbits, nrem)]], mem[f], rng)
+        if lit is None:
+            continue
+        owner = _plan(store, lit, mok, &p)
+        _full_mask(store, lit, &p, mem, members, s, out)
+        if out[f]:
+            continue
+        for j in range(nrem):
+            if out[rem[j]]:
+                return lit
+    return None
+
+
+def text_clause(object store, cnp.ndarray members, cnp.ndarray ts, Py_ssize_t f, object opp, object fallback, int lookahead, int tries, object rng):
+    """``sat.construct_clause`` on any data, in one call: ([literal, …], truth) or None.
+
+    ``members`` are the bucket's dataset rows; ``ts`` and ``f`` are positions in it.
+    """
+    _need(members, cnp.NPY_INTP, "members")
+    _need(ts, cnp.NPY_INTP, "ts")
+    cdef Py_ssize_t s = members.shape[0], nts = ts.shape[0], nrem = nts, n_lits = 0, cap = 8, j, keep
+    cdef const Py_ssize_t* mem = <const Py_ssize_t*>cnp.PyArray_DATA(members)
+    cdef const Py_ssize_t* tsp = <const Py_ssize_t*>cnp.PyArray_DATA(ts)
+    cdef dict mok = store.measure_of_kind
+    getrandbits = rng.getrandbits
+    cdef Py_ssize_t* rem = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* cover = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
+    cdef unsigned char* masks = <unsigned char*>malloc(cap * (s + 1))
+    cdef unsigned char* mk
+    cdef void* grown
+    if rem == NULL or cover == NULL or masks == NULL:
+        free(rem)
+        free(cover)
+        free(masks)
+        raise MemoryError()
+    lits = []
+    try:
+        for j in range(nts):
+            if tsp[j] < 0 or tsp[j] >= s:
+                raise IndexError("text clause: a T position is outside the bucket")
+            rem[j] = tsp[j]
+        if f < 0 or f >= s:
+            raise IndexError("text clause: F is outside the bucket")
+        while nrem:
+            if n_lits == cap:
+                cap *= 2
+                grown = realloc(masks, cap * (s + 1))
+                if grown == NULL:
+                    raise MemoryError()
+                masks = <unsigned char*>grown
+            mk = masks + n_lits * s
+            lit = _text_lookahead(store, mok, opp, mem, members, rem, nrem, f, lookahead, getrandbits, rng, s, mk)
+            if lit is None:
+                lit = _text_fallback(store, mok, fallback, mem, members, rem, nrem, f, tries, getrandbits, rng, s, mk)
+            if lit is None:
+                return None
+            lits.append(lit)
+            n_lits += 1
+            keep = 0
+            for j in range(nrem):
+                if not mk[rem[j]]:
+                    rem[keep] = rem[j]
+                    keep += 1
+            nrem = keep
+        truth = np.zeros(s, dtype=np.uint8)
+        kept = _minimise(masks, n_lits, s, tsp, nts, cover, truth)
+        return [lits[l] for l in kept], truth.view(bool)
+    finally:
+        free(rem)
+        free(cover)
+        free(masks)

@@ -265,19 +265,93 @@ def numeric_clause(
         lits.append(lit)
         masks.append(mk)
         rem = rem[~mk[rem]]
+    kept, truth = _minimise(lits, masks, ts, s)
+    return [(int(i), kind, float(thr), bool(neg)) for i, kind, thr, neg in kept], truth
+
+
+def _minimise(lits: list, masks: list, ts: np.ndarray, s: int) -> tuple[list, np.ndarray]:
+    """Greedy minimisation in order: drop a literal while every T stays covered; the
+    kept literals and their clause's truth over the ``s`` members."""
     cover = np.sum([mk[ts] for mk in masks], axis=0)
     kept = []
+    truth = np.zeros(s, dtype=bool)
     for lit, mk in zip(lits, masks, strict=True):
         without = cover - mk[ts]
         if without.min() > 0:
             cover = without
         else:
-            kept.append((lit, mk))
-    out = [(int(i), kind, float(thr), bool(neg)) for (i, kind, thr, neg), _ in kept]
-    truth = np.zeros(s, dtype=bool)
-    for _, mk in kept:
-        truth |= mk
-    return out, truth
+            kept.append(lit)
+            truth |= mk
+    return kept, truth
+
+
+# -- clause construction on any data: the dataset's generators, the columnar evaluator --
+
+
+def _text_lookahead(store, members, rem, f, opp, k, rng) -> tuple | None:
+    """The best of ``k`` guarded candidates: true on its T, false on F, most coverage."""
+    best, best_cov = None, -1
+    rows = members[np.append(rem, f)]  # candidates are scored on rem and F only
+    f_row = int(members[f])
+    for _ in range(max(k, 1)):
+        ti = rng.randrange(len(rem))
+        lit = opp(int(rows[ti]), f_row, rng)
+        if lit is None:
+            continue
+        mk = store.mask_rows(lit, rows)
+        if mk[-1] or not mk[ti]:
+            continue
+        if k <= 1:
+            best = lit
+            break
+        cov = int(np.count_nonzero(mk))
+        if cov > best_cov:
+            best, best_cov = lit, cov
+    return None if best is None else (best, store.mask_rows(best, members))
+
+
+def _text_fallback(store, members, rem, f, opp, tries, rng) -> tuple | None:
+    """The original oppose, guarded: it must be false on F and cover part of ``rem``
+    (the reference takes its literal unchecked, which can loop forever, §7.2)."""
+    for _ in range(tries):
+        t = rem[rng.randrange(len(rem))]
+        lit = opp(int(members[t]), int(members[f]), rng)
+        if lit is None:
+            continue
+        mk = store.mask_rows(lit, members)
+        if not mk[f] and mk[rem].any():
+            return lit, mk
+    return None
+
+
+def text_clause(
+    store,
+    members: np.ndarray,
+    ts: np.ndarray,
+    f: int,
+    opp,
+    fallback,
+    lookahead: int,
+    tries: int,
+    rng,
+) -> tuple[list, np.ndarray] | None:
+    """``sat.construct_clause`` on any data: ``opp``/``fallback`` draw literals over
+    dataset rows, ``store.mask_rows`` evaluates them; ([literal, …], truth) or None."""
+    if (len(ts) and (ts.min() < 0 or ts.max() >= len(members))) or not 0 <= f < len(members):
+        raise IndexError("text clause: a position is outside the bucket")
+    lits, masks = [], []
+    rem = ts
+    while len(rem):
+        pick = _text_lookahead(store, members, rem, f, opp, lookahead, rng) or _text_fallback(
+            store, members, rem, f, fallback, tries, rng
+        )
+        if pick is None:
+            return None
+        lit, mk = pick
+        lits.append(lit)
+        masks.append(mk)
+        rem = rem[~mk[rem]]
+    return _minimise(lits, masks, ts, len(members))
 
 
 def first_violation(

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from snakebatch.engine.errors import DataError, EmptyDataError
@@ -43,32 +45,77 @@ def read_text(source: str | os.PathLike | bytes) -> tuple[str, str]:
         raise DataError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def parse_csv(text: str, where: str = "<csv>") -> tuple[list[str], list[list[str]]]:
-    """Header and rows; short rows are padded with ``""``, long rows are an error."""
+#: Rows turned into columns at a time: a million-row file is never held as row lists.
+CHUNK_ROWS = 65_536
+#: A column with more distinct values than this stops sharing its strings.
+MEMO_VALUES = 65_536
+
+
+def _checked_rows(text: str, where: str) -> Iterator[list[str]]:
+    """The header, then every data row padded to its width with ``""``; blank lines
+    are skipped, a row longer than the header is an error."""
     csv.field_size_limit(sys.maxsize)  # a 10 MB cell is data, not an attack
     reader = csv.reader(io.StringIO(text, newline=""))
+    lines = (row for row in reader if row)
     try:
-        lines = [row for row in reader if row]
+        header = next(lines, None)
+        if header is None:
+            raise EmptyDataError(f"{where}: the CSV is empty (no header)")
+        yield header
+        width = len(header)
+        for number, row in enumerate(lines, start=2):
+            if len(row) == width:
+                yield row
+                continue
+            if len(row) > width:
+                raise DataError(
+                    f"{where}: data row {number} has {len(row)} fields, the header has {width}"
+                )
+            yield row + [""] * (width - len(row))
     except csv.Error as exc:
         raise DataError(f"{where}: malformed CSV at line {reader.line_num}: {exc}") from exc
-    if not lines:
-        raise EmptyDataError(f"{where}: the CSV is empty (no header)")
-    header, body = lines[0], lines[1:]
-    width = len(header)
-    rows = []
-    for number, row in enumerate(body, start=2):
-        if len(row) == width:
-            rows.append(row)
-            continue
-        if len(row) > width:
-            raise DataError(
-                f"{where}: data row {number} has {len(row)} fields, the header has {width}"
-            )
-        rows.append(row + [""] * (width - len(row)))
-    return header, rows
+
+
+def parse_csv(text: str, where: str = "<csv>") -> tuple[list[str], list[list[str]]]:
+    """Header and rows; short rows are padded with ``""``, long rows are an error."""
+    rows = _checked_rows(text, where)
+    header = next(rows)
+    return header, list(rows)
+
+
+def parse_csv_columns(text: str, where: str = "<csv>") -> tuple[list[str], list[list[str]]]:
+    """Header and one list of cells per column (``parse_csv`` transposed).
+
+    Rows are transposed a chunk at a time, so no list per row is ever held. A column
+    whose first chunk repeats its values (categories, cities) keeps one string per
+    distinct value: besides the memory, that matters because the parser allocates
+    cells row by row, and the survivors of a text column would otherwise pin every
+    memory pool the numeric columns' cells share with them after those are coerced
+    and freed."""
+    rows = _checked_rows(text, where)
+    header = next(rows)
+    columns: list[list[str]] = [[] for _ in header]
+    memos: list[dict[str, str] | None] = []
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        for i, cells in enumerate(zip(*chunk, strict=True)):
+            if len(memos) <= i:
+                repeats = len(set(cells)) <= len(cells) // 2
+                memos.append({} if repeats else None)
+            memo = memos[i]
+            if memo is None or len(memo) > MEMO_VALUES:
+                columns[i].extend(cells)
+            else:
+                columns[i].extend(map(memo.setdefault, cells, cells))
+    return header, columns
 
 
 def read_csv(source: str | os.PathLike | bytes) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV file (``.csv`` or ``.csv.gz``) or CSV bytes."""
     text, where = read_text(source)
     return parse_csv(text, where)
+
+
+def read_csv_columns(source: str | os.PathLike | bytes) -> tuple[list[str], list[list[str]]]:
+    """Header and columns of a CSV file (``.csv`` or ``.csv.gz``) or CSV bytes."""
+    text, where = read_text(source)
+    return parse_csv_columns(text, where)

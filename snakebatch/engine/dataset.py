@@ -123,7 +123,7 @@ class Dataset:
             "target_index": 0,
             "oppose_profile": self.profile,
             "targets": self.targets,
-            "population": [list(c) for c in columns],
+            "population": [c if isinstance(c, list) else list(c) for c in columns],
             "mi_weights": self.mi_weights,
             "column_stats": {str(i): list(s) for i, s in self.column_stats.items()},
         }

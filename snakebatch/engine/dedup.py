@@ -9,7 +9,7 @@ are exactly the rows that share a key.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,7 @@ def column_parts(values: Sequence[Any]) -> Sequence[Any]:
     return [_part(v) for v in values]
 
 
-def keep_first(keys: Sequence[tuple]) -> list[int]:
+def keep_first(keys: Iterable[tuple]) -> list[int]:
     """Positions of the first row of every distinct key, in input order."""
     seen: set[tuple] = set()
     kept = []

@@ -1,5 +1,10 @@
 """Plain (one query at a time) inference: routing, clause evaluation, lookalikes (§5.2–§5.6).
 
+Loading compiles almost nothing: each layer gets a routing index over its conditions
+(:mod:`routing`), and a bucket's clauses and lookalikes are compiled the first time a
+query is routed to it. A big mesh model has thousands of buckets and a query visits
+one per layer, so compiling everything up front cost most of a load.
+
 Each bucket is compiled once into an index of its lookalike conditions: the distinct
 conditions, each anchored on its first clause index, with the positions of the
 lookalike entries that carry it. A query then visits only the conditions anchored
@@ -10,12 +15,13 @@ in file order (member key order, then condition order).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from snakebatch.engine.literals import compile_clause, compile_condition
+from snakebatch.engine.clause_table import ClauseTable
 from snakebatch.engine.model import SnakeModel
+from snakebatch.engine.routing import ChainIndex
 
 
 @dataclass(frozen=True)
@@ -28,13 +34,48 @@ class Entry:
     klass: int
 
 
+class EntryList(Sequence[Entry]):
+    """A bucket's lookalike entries in file order, each made on first use: a query
+    matches a few of a bucket's hundreds, and making them all was most of a bucket's
+    compile time."""
+
+    def __init__(
+        self,
+        members: Sequence[int],
+        origins: Sequence[str],
+        class_of: Sequence[int],
+        local: list[int],
+        cond: list[int],
+        conditions: list[tuple[int, ...]],
+    ) -> None:
+        self._members, self._origins, self._class_of = members, origins, class_of
+        self.local, self.cond, self._conditions = local, cond, conditions
+        self._made: list[Entry | None] = [None] * len(local)
+
+    def __len__(self) -> int:
+        return len(self.local)
+
+    def __getitem__(self, p: int) -> Entry:  # type: ignore[override]
+        made = self._made[p]
+        if made is None:
+            local = self.local[p]
+            g = self._members[local]
+            made = Entry(g, self._conditions[self.cond[p]], self._origins[local], self._class_of[g])
+            self._made[p] = made
+        return made
+
+    def classes(self) -> list[int]:
+        """Each entry's class position, without making the entries."""
+        members, class_of = self._members, self._class_of
+        return [class_of[members[local]] for local in self.local]
+
+
 @dataclass
 class CompiledBucket:
     condition: list | None
     clauses: list[list]
-    test: Callable[[Mapping], bool] | None  # the condition, compiled; None for ELSE
-    clause_tests: list[Callable[[Mapping], bool]]
-    entries: list[Entry]
+    table: ClauseTable
+    entries: EntryList
     conditions: list[tuple[int, ...]]
     entries_of: list[list[int]]
     by_anchor: dict[int, list[int]]
@@ -44,20 +85,23 @@ class CompiledBucket:
     def build(cls, bucket: dict, class_of: Sequence[int], header: Sequence[str]) -> CompiledBucket:
         members = bucket["members"]
         origins = bucket.get("origins") or ["c"] * len(members)
-        entries: list[Entry] = []
         cond_id: dict[tuple[int, ...], int] = {}
         entries_of: list[list[int]] = []
-        for key, conditions in bucket.get("lookalikes", {}).items():
+        entry_local: list[int] = []
+        entry_cond: list[int] = []
+        for key, conds in bucket.get("lookalikes", {}).items():
             local = int(key)
-            g = members[local]
-            for cond in conditions:
+            for cond in conds:
                 c = tuple(cond)
-                if c not in cond_id:
-                    cond_id[c] = len(entries_of)
+                i = cond_id.get(c)
+                if i is None:
+                    i = cond_id[c] = len(entries_of)
                     entries_of.append([])
-                entries_of[cond_id[c]].append(len(entries))
-                entries.append(Entry(g, c, origins[local], class_of[g]))
+                entries_of[i].append(len(entry_local))
+                entry_local.append(local)
+                entry_cond.append(i)
         conditions = list(cond_id)
+        entries = EntryList(members, origins, class_of, entry_local, entry_cond, conditions)
         by_anchor: dict[int, list[int]] = {}
         always = []
         for i, c in enumerate(conditions):
@@ -65,13 +109,11 @@ class CompiledBucket:
                 by_anchor.setdefault(c[0], []).append(i)
             else:
                 always.append(i)
-        condition = bucket.get("condition")
         clauses = bucket.get("clauses", [])
         return cls(
-            condition,
+            bucket.get("condition"),
             clauses,
-            None if condition is None else compile_condition(condition, header),
-            [compile_clause(clause, header) for clause in clauses],
+            ClauseTable(clauses, header),
             entries,
             conditions,
             entries_of,
@@ -97,17 +139,41 @@ class CompiledBucket:
         return [self.entries[p] for p in positions]
 
 
-def route(chain: Sequence[CompiledBucket], x: Mapping) -> int | None:
-    """First bucket whose condition holds (ELSE always does); else the last bucket."""
-    for i, bucket in enumerate(chain):
-        if bucket.test is None or bucket.test(x):
-            return i
-    return len(chain) - 1 if chain else None
+class CompiledChain(Sequence[CompiledBucket]):
+    """One layer: its routing index now, each bucket compiled on first access.
+
+    Two threads may compile the same bucket at once; both build the same value and the
+    list assignment is atomic, so no lock is needed.
+    """
+
+    def __init__(self, buckets: list[dict], class_of: Sequence[int], header: Sequence[str]):
+        self._raw = buckets
+        self._class_of = class_of
+        self._header = header
+        self._built: list[CompiledBucket | None] = [None] * len(buckets)
+        self.index = ChainIndex([b.get("condition") for b in buckets], header)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, i: int) -> CompiledBucket:  # type: ignore[override]
+        built = self._built[i]
+        if built is None:
+            built = CompiledBucket.build(self._raw[i], self._class_of, self._header)
+            self._built[i] = built
+        return built
+
+    def __iter__(self) -> Iterator[CompiledBucket]:
+        return (self[i] for i in range(len(self._raw)))
+
+    def route(self, x: Mapping) -> int | None:
+        """First bucket whose condition holds (ELSE always does); else the last bucket."""
+        return self.index.route(x)
 
 
 def falsified_clauses(bucket: CompiledBucket, x: Mapping) -> set[int]:
-    """Clause positions whose literals are all false on ``x`` (left to right, stopping early)."""
-    return {j for j, holds in enumerate(bucket.clause_tests) if not holds(x)}
+    """Clause positions whose literals are all false on ``x``."""
+    return bucket.table.falsified(x)
 
 
 class CompiledModel:
@@ -117,13 +183,10 @@ class CompiledModel:
         self.model = model
         self.header = model.header
         class_of = model.class_index.of_target
-        self.chains = [
-            [CompiledBucket.build(b, class_of, self.header) for b in chain]
-            for chain in model.layers
-        ]
+        self.chains = [CompiledChain(chain, class_of, self.header) for chain in model.layers]
 
     def route_layer(self, layer: int, x: Mapping) -> int | None:
-        return route(self.chains[layer], x)
+        return self.chains[layer].route(x)
 
     def layer_entries(self, layer: int, x: Mapping) -> list[Entry]:
         """The matching lookalike entries of one layer, for a normalised query."""

@@ -11,21 +11,27 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from snakebatch.engine import datatypes as dt
-from snakebatch.engine.csvio import read_csv
+from snakebatch.engine.csvio import read_csv_columns
 from snakebatch.engine.dedup import column_parts, keep_first
 from snakebatch.engine.errors import DataError, EmptyDataError, TargetError
 
 
 @dataclass
 class Table:
-    """Raw columns before typing: a header and rows of equal width."""
+    """Raw values before typing: a header and one list per column, of equal length.
+    Columns, not rows: a list per row would cost more than a row's cells."""
 
     header: list[str]
-    rows: list[list[Any]]
+    columns: list[list[Any]]
+
+    @classmethod
+    def from_rows(cls, header: list[str], rows: list[list[Any]]) -> Table:
+        if not rows:
+            return cls(header, [[] for _ in header])
+        return cls(header, [list(c) for c in zip(*rows, strict=True)])
 
 
 @dataclass
@@ -68,7 +74,7 @@ def _records_table(records: list[Mapping]) -> Table:
         if not isinstance(rec, Mapping):
             raise DataError(f"row {n} is not a mapping, unlike the first row")
         rows.append([rec.get(k, "") for k in keys])
-    return Table(header, rows)
+    return Table.from_rows(header, rows)
 
 
 def _sequences_table(rows_in: list[Sequence]) -> Table:
@@ -81,7 +87,7 @@ def _sequences_table(rows_in: list[Sequence]) -> Table:
         if not isinstance(r, list | tuple):
             raise DataError(f"row {n} is not a list or tuple, unlike the first row")
         rows.append(list(r) + [""] * (width - len(r)))
-    return Table(header, rows)
+    return Table.from_rows(header, rows)
 
 
 def to_table(knowledge: Any) -> Table:
@@ -90,8 +96,7 @@ def to_table(knowledge: Any) -> Table:
         isinstance(knowledge, str | os.PathLike)
         and str(knowledge).lower().endswith((".csv", ".csv.gz", ".gz"))
     ):
-        header, rows = read_csv(knowledge)
-        return Table(header, rows)
+        return Table(*read_csv_columns(knowledge))
     if isinstance(knowledge, str | os.PathLike):
         raise DataError(
             f"{knowledge!s}: a training file must end in .csv or .csv.gz "
@@ -107,7 +112,7 @@ def to_table(knowledge: Any) -> Table:
             return _records_table(list(knowledge))
         if isinstance(first, list | tuple):
             return _sequences_table(list(knowledge))
-        return Table(["target", "f1"], [[v, v] for v in knowledge])
+        return Table(["target", "f1"], [list(knowledge), list(knowledge)])
     raise DataError(
         "training data must be a CSV path or bytes, a DataFrame, or a non-empty list of "
         f"mappings, sequences or scalars; got {type(knowledge).__name__}"
@@ -129,7 +134,8 @@ def _column(header: list[str], ref: int | str, what: str) -> int:
 def select(
     table: Table, target: int | str = 0, excluded: Sequence[int | str] = ()
 ) -> tuple[list[str], list[list[Any]]]:
-    """Reorder to ``[target, features…]`` and drop excluded columns."""
+    """Header and columns reordered to ``[target, features…]``, excluded columns
+    dropped (the columns themselves are not copied)."""
     t = _column(table.header, target, "target")
     drop = {_column(table.header, e, "excluded column") for e in excluded}
     if t in drop:
@@ -138,48 +144,53 @@ def select(
     header = [table.header[i] for i in order]
     if len(set(header)) != len(header):
         raise DataError(f"duplicate column names in {header}")
-    pick = itemgetter(*order)
-    return header, [list(pick(r)) if len(order) > 1 else [r[order[0]]] for r in table.rows]
+    return header, [table.columns[i] for i in order]
 
 
 def build_population(
     header: list[str], rows: list[list[Any]], enforced: Sequence[str] | None = None
 ) -> Population:
     """Detect or enforce kinds, coerce values, drop duplicate feature rows."""
-    if not rows:
+    return population_from_columns(header, Table.from_rows(header, rows).columns, enforced)
+
+
+def population_from_columns(
+    header: list[str], columns: list[list[Any]], enforced: Sequence[str] | None = None
+) -> Population:
+    """``build_population`` over columns. It consumes ``columns``: each raw column is
+    released once coerced, so a big upload's raw cells and typed values are never all
+    held at once."""
+    n = len(columns[0]) if columns else 0
+    if n == 0:
         raise EmptyDataError("the training data has a header but no rows")
     kinds = dt.check_enforced(enforced or (), len(header))
-    columns = list(zip(*rows, strict=True))
+    enforced_features = bool(kinds) and len(kinds) >= len(header)
     target_kind = kinds[0] if kinds else dt.detect_target(columns[0])
-    types = [set(map(type, col)) for col in columns[1:]]
-    if kinds and len(kinds) >= len(header):
-        feature_kinds = kinds[1 : len(header)]
-    else:
-        feature_kinds = [
-            dt.detect_feature(col, types=t) for col, t in zip(columns[1:], types, strict=True)
-        ]
-    datatypes = [target_kind, *feature_kinds]
     try:
         targets = [dt.coerce_target(v, target_kind) for v in columns[0]]
     except (TypeError, ValueError) as exc:
         raise TargetError(f"target values do not fit kind {target_kind}: {exc}") from exc
-    features = [
-        dt.coerce_column(col, k, types=t)
-        for col, k, t in zip(columns[1:], feature_kinds, types, strict=True)
-    ]
+    datatypes = [target_kind]
+    features = []
+    for i in range(1, len(header)):
+        raw, columns[i] = columns[i], []
+        types = set(map(type, raw))
+        kind = kinds[i] if enforced_features else dt.detect_feature(raw, types=types)
+        datatypes.append(kind)
+        features.append(dt.coerce_column(raw, kind, types=types))
+        del raw
     if features:
-        kept = keep_first(list(zip(*(column_parts(col) for col in features), strict=True)))
+        kept = keep_first(zip(*(column_parts(col) for col in features), strict=True))
     else:
-        kept = keep_first([()] * len(rows))
+        kept = list(range(n))
     notes = []
-    if len(kept) < len(rows):
-        dropped = len(rows) - len(kept)
+    if len(kept) < n:
+        dropped = n - len(kept)
         notes.append(f"dropped {dropped} row{'s' if dropped != 1 else ''} with duplicate features")
-    table = list(zip(targets, *features, strict=True))
-    out_rows = [dict(zip(header, table[i], strict=True)) for i in kept]
-    if len(kept) < len(rows):
+        targets = [targets[i] for i in kept]
         features = [list(map(col.__getitem__, kept)) for col in features]
-    return Population(header, datatypes, [targets[i] for i in kept], out_rows, notes, features)
+    out_rows = [dict(zip(header, row, strict=True)) for row in zip(targets, *features, strict=True)]
+    return Population(header, datatypes, targets, out_rows, notes, features)
 
 
 def ingest(
@@ -190,5 +201,6 @@ def ingest(
     datatypes: Sequence[str] | None = None,
 ) -> Population:
     table = to_table(knowledge)
-    header, rows = select(table, target, excluded)
-    return build_population(header, rows, datatypes)
+    header, columns = select(table, target, excluded)
+    del table  # the selected columns are now only in ``columns``, which the next step consumes
+    return population_from_columns(header, columns, datatypes)

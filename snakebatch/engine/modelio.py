@@ -6,19 +6,35 @@ the non-standard ``NaN``/``Infinity`` tokens and files without ``origins`` or
 malformed file fails here with a :class:`ModelFormatError` naming the bad part
 instead of an ``IndexError`` in the middle of a prediction.
 
+Reading parses with msgspec when it is installed: on the 68 MB stripped model of a
+200K-row mesh run it decodes about 3x faster than the standard library, and unlike
+orjson (about as fast as the standard library there) it keeps integers beyond 64 bits
+exact, as ``json`` does. What it refuses (``NaN`` tokens, lone surrogates, numbers
+beyond a double) goes to ``json``, which reads them or names the error. The structure
+check runs first as whole-bucket C-level operations (:mod:`fastcheck`); the Python check below runs only when
+that one finds a fault, to name it.
+
 Writing reproduces the reference writer byte for byte: same key order, two-space
 indent, ``\\uXXXX`` escapes, shortest float repr and bare non-finite tokens.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+try:
+    import msgspec
+except ImportError:  # the Lambda layer ships numpy only: the standard library parses there
+    msgspec = None  # type: ignore[assignment]
+
 from snakebatch.engine.errors import ModelFormatError, ModelNotFoundError
+from snakebatch.engine.fastcheck import layers_look_valid
 from snakebatch.engine.model import BANNER, DEFAULT_CONFIG, WRITER_VERSION, SnakeModel
 
 FLAT_VERSION = "0.1.0"
@@ -28,7 +44,7 @@ def load_model(path: str | os.PathLike, **fallbacks: Any) -> SnakeModel:
     """Read a model file; ``fallbacks`` fill ``config`` keys the file lacks (§1.8)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_bytes().decode("utf-8")
     except FileNotFoundError as exc:
         raise ModelNotFoundError(f"model file not found: {p}") from exc
     except IsADirectoryError as exc:
@@ -40,14 +56,47 @@ def load_model(path: str | os.PathLike, **fallbacks: Any) -> SnakeModel:
     return loads_model(text, source=str(p), **fallbacks)
 
 
-def loads_model(text: str, *, source: str = "<string>", **fallbacks: Any) -> SnakeModel:
+def loads_model(text: str | bytes, *, source: str = "<string>", **fallbacks: Any) -> SnakeModel:
+    """Parse and check a model document; see :func:`_without_cycle_collection` for why the
+    cyclic garbage collector is paused meanwhile and the result frozen."""
+    with _without_cycle_collection():
+        model = model_from_dict(parse_json(text, source), source=source, **fallbacks)
+    gc.freeze()
+    return model
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """A big model is millions of acyclic lists and dicts. While they are made, the
+    cyclic collector would keep rescanning them (a third of a 200K-row model's load), and
+    afterwards every full collection would scan them again (most of the cost of compiling
+    a bucket on first use). So collection is paused while loading, and the loaded objects
+    are frozen into the permanent generation: reference counting still frees them when
+    the model is dropped, the cyclic collector just never scans them."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        data = json.loads(text)
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def parse_json(text: str | bytes, source: str = "<string>") -> Any:
+    """The parsed document, exactly as ``json.loads`` gives it, or a ModelFormatError."""
+    if msgspec is not None:
+        try:
+            return msgspec.json.decode(text)
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeEncodeError):
+            pass
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ModelFormatError(f"{source}: not UTF-8 text ({exc.reason})") from exc
     except json.JSONDecodeError as exc:
         raise ModelFormatError(
             f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
-    return model_from_dict(data, source=source, **fallbacks)
 
 
 def model_from_dict(data: Any, *, source: str = "<model>", **fallbacks: Any) -> SnakeModel:
@@ -120,6 +169,12 @@ def _check_header(header: Any, datatypes: Any, source: str) -> None:
 
 
 def _check_layers(layers: Any, width: int, n_rows: int, source: str) -> None:
+    if not layers_look_valid(layers, width, n_rows, VALUE_SHAPES):
+        explain_layers(layers, width, n_rows, source)
+
+
+def explain_layers(layers: Any, width: int, n_rows: int, source: str) -> None:
+    """The Python check: raise a ModelFormatError naming the first bad part, if any."""
     if not isinstance(layers, list):
         raise ModelFormatError(f"{source}: 'layers' must be an array of chains")
     for li, chain in enumerate(layers):

@@ -45,8 +45,8 @@ class Param:
     kind: type
     default: Any
     help: str
-    low: float | None = None
-    high: float | None = None
+    low: float = -math.inf
+    high: float = math.inf
     choices: tuple[str, ...] = ()
     surfaces: frozenset[str] = frozenset({ENGINE, MESH, HTTP, CLI})
 

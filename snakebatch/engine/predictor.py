@@ -95,7 +95,7 @@ class Predictor:
             raise QueryError("a batch is an iterable of queries; use predict_one for one query")
         normalised = [self.normalise(x) for x in rows]
         mask = self.masks(normalised)
-        return self.batch_model.evaluate(len(normalised), mask, want_entries=want_entries)
+        return self.batch_model.evaluate(normalised, mask, want_entries=want_entries)
 
     def masks(self, rows: list[dict[str, Any]]) -> MaskFn:
         """Literal masks over a batch: each distinct feature value is evaluated once."""

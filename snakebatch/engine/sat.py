@@ -1,16 +1,17 @@
 """Local SAT per bucket (spec §4.4–§4.5): clauses, consequences and lookalikes.
 
-Everything works on *local* positions into the bucket's members. Each literal is
-evaluated once over all members (one ``ColumnStore.mask`` call), and coverage,
-the clause's truth, minimisation and consequences are numpy operations on those
-masks — the reference re-evaluates literals row by row at every step.
+Everything works on *local* positions into the bucket's members. Each clause is one
+kernel call; the kernel draws candidate literals, guards them, scores their coverage,
+falls back to the original oppose and minimises the clause, returning the clause's
+truth over the members, which consequences and verification reuse.
 
 On all-numeric data (every feature ``N``, a float in every row) a bucket built with
-``fused=True`` hands each whole clause to one kernel call (``numeric_clause``):
-candidate generation, guards, coverage, minimisation and the clause's truth over a
-(features × members) matrix, with the same random draws in the same order as the
-generic path, hence the same clauses. Small buckets spend most of their time in
-per-literal Python overhead, which this removes.
+``fused=True`` uses ``numeric_clause``: candidate generation too runs in the kernel,
+over a (features × members) matrix. Any other data uses ``text_clause``: the dataset's
+generators (Python) draw the literals, and the kernel evaluates them per distinct
+rendering (``ColumnStore`` columns), handing anything unusual to ``mask_rows``. Both
+make the same random draws in the same order as their pure-Python twins in
+``_kernels_py``, hence the same clauses.
 """
 
 from __future__ import annotations
@@ -40,10 +41,6 @@ class Bucket:
         self.members = members
         self.y = ds.y[members]
         self.block = _numeric_block(ds, members) if fused else None
-
-    def mask(self, lit: Literal) -> np.ndarray:
-        """The literal over all members."""
-        return self.ds.columns.mask_rows(lit, self.members)
 
 
 def _numeric_block(ds: Dataset, members: np.ndarray) -> tuple | None:
@@ -83,51 +80,6 @@ def _fused_clause(
     return clause, truth
 
 
-def _lookahead(
-    b: Bucket, rem: np.ndarray, f: int, opp: Oppose, k: int, rng: random.Random
-) -> tuple[Literal, np.ndarray] | None:
-    """The best of ``k`` guarded candidates: true on its T, false on F, most coverage."""
-    best: Literal | None = None
-    best_cov = -1
-    members = b.members
-    rows = members[np.append(rem, f)]  # candidates are scored on rem and F only
-    f_row = int(members[f])
-    mask = b.ds.columns.mask_rows
-    for _ in range(max(k, 1)):
-        ti = rng.randrange(len(rem))
-        lit = opp(int(rows[ti]), f_row, rng)
-        if lit is None:
-            continue
-        mk = mask(lit, rows)
-        if mk[-1] or not mk[ti]:
-            continue
-        if k <= 1:
-            best = lit
-            break
-        cov = int(np.count_nonzero(mk))
-        if cov > best_cov:
-            best, best_cov = lit, cov
-    return None if best is None else (best, b.mask(best))
-
-
-def _fallback(
-    b: Bucket, rem: np.ndarray, f: int, opp: Oppose, rng: random.Random
-) -> tuple[Literal, np.ndarray] | None:
-    """The original oppose, guarded: it must be false on F and cover part of ``rem``.
-
-    The reference takes its literal unchecked, which can loop forever (§7.2).
-    """
-    for _ in range(FALLBACK_TRIES):
-        t = rem[rng.randrange(len(rem))]
-        lit = opp(int(b.members[t]), int(b.members[f]), rng)
-        if lit is None:
-            continue
-        mk = b.mask(lit)
-        if not mk[f] and mk[rem].any():
-            return lit, mk
-    return None
-
-
 def construct_clause(
     b: Bucket,
     f: int,
@@ -144,27 +96,10 @@ def construct_clause(
     """
     if b.block is not None:
         return _fused_clause(b, f, ts, lookahead, rng)
-    lits: list[Literal] = []
-    masks: list[np.ndarray] = []
-    rem = ts
-    while len(rem):
-        pick = _lookahead(b, rem, f, opp, lookahead, rng) or _fallback(b, rem, f, fallback, rng)
-        if pick is None:
-            return None
-        lit, mk = pick
-        lits.append(lit)
-        masks.append(mk)
-        rem = rem[~mk[rem]]
-    cover = np.sum([mk[ts] for mk in masks], axis=0)
-    i = 0
-    while i < len(lits):
-        without = cover - masks[i][ts]
-        if without.min() > 0:
-            cover = without
-            del lits[i], masks[i]
-        else:
-            i += 1
-    return lits, np.logical_or.reduce(masks)
+    store = b.ds.columns
+    return store.kernels.text_clause(
+        store, b.members, ts, f, opp, fallback, lookahead, FALLBACK_TRIES, rng
+    )
 
 
 def local_sat(

@@ -170,7 +170,12 @@ def fit(
         f"datatypes {''.join(ds.datatypes)}; profile {ds.profile}; seed {seed}"
     )
     emit = progress or (lambda event: None)
-    params = {"seed": seed, "bucket": bucket, "noise": noise, "lookahead": lookahead}
+    params: dict[str, Any] = {
+        "seed": seed,
+        "bucket": bucket,
+        "noise": noise,
+        "lookahead": lookahead,
+    }
 
     def layer_done(j: int, chain: list[dict]) -> None:
         elapsed = time.perf_counter() - start

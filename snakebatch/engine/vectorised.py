@@ -1,7 +1,7 @@
 """Vectorised batch inference: the same answers as :mod:`inference`, many queries at once.
 
-Per layer, the batch is routed with one literal mask per condition literal (over the
-rows still unrouted), each bucket's clauses are evaluated as masks over the rows it
+Per layer, the batch is routed through the layer's prefix tree (:mod:`routing`), one
+literal mask per tree node over the rows that reached it, each bucket's clauses are evaluated as masks over the rows it
 received, and lookalike matching becomes array work: a query matches a condition iff its
 falsified clauses include all of its clauses, a gather over columns (most conditions
 have one clause) rather than a BLAS product, which thread contention makes slow on a
@@ -15,14 +15,16 @@ batch's normalised rows; the columnar store evaluates each distinct value once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from snakebatch.engine.inference import CompiledBucket, CompiledModel, Entry
+from snakebatch.engine.routing import MaskFn
 
-MaskFn = Callable[[list, np.ndarray], np.ndarray]
+#: rows of one bucket at or below which clauses are evaluated row by row
+FEW_ROWS = 24
 
 
 @dataclass
@@ -38,9 +40,12 @@ class BucketMatrices:
     def build(cls, bucket: CompiledBucket, n_classes: int) -> BucketMatrices:
         conds = bucket.conditions
         class_counts = np.zeros((len(conds), n_classes), dtype=np.int64)
-        for i in range(len(conds)):
-            for p in bucket.entries_of[i]:
-                class_counts[i, bucket.entries[p].klass] += 1
+        entries = bucket.entries
+        np.add.at(
+            class_counts,
+            (np.asarray(entries.cond, dtype=np.intp), np.asarray(entries.classes(), dtype=np.intp)),
+            1,
+        )
         singles = [i for i, c in enumerate(conds) if len(c) == 1]
         return cls(
             singles=np.asarray(singles, dtype=np.intp),
@@ -62,41 +67,39 @@ class BucketMatrices:
 
 
 class BatchModel:
-    """Precomputed matrices of a compiled model; thread-safe, reusable across batches."""
+    """Matrices of a compiled model, each bucket's built on first use; thread-safe (two
+    threads may build the same matrices, to the same value), reusable across batches."""
 
-    def __init__(self, compiled: CompiledModel) -> None:
+    def __init__(self, compiled: CompiledModel, few_rows: int = FEW_ROWS) -> None:
         self.compiled = compiled
-        n_classes = len(compiled.model.class_index)
-        self.n_classes = n_classes
-        self.matrices = [
-            [BucketMatrices.build(b, n_classes) for b in chain] for chain in compiled.chains
+        self.few_rows = few_rows
+        self.n_classes = len(compiled.model.class_index)
+        self._matrices: list[list[BucketMatrices | None]] = [
+            [None] * len(chain) for chain in compiled.chains
         ]
+
+    def matrices(self, layer: int, b: int) -> BucketMatrices:
+        mats = self._matrices[layer][b]
+        if mats is None:
+            mats = BucketMatrices.build(self.compiled.chains[layer][b], self.n_classes)
+            self._matrices[layer][b] = mats
+        return mats
 
     def route(self, layer: int, n: int, mask: MaskFn) -> np.ndarray:
         """Bucket position per row (first match, ELSE, else the last bucket); -1 if none."""
-        chain = self.compiled.chains[layer]
-        assigned = np.full(n, -1, dtype=np.int64)
-        remaining = np.arange(n, dtype=np.int64)
-        for b, bucket in enumerate(chain):
-            if remaining.size == 0:
-                break
-            if bucket.condition is None:
-                assigned[remaining] = b
-                remaining = remaining[:0]
-                break
-            candidates = remaining
-            for lit in bucket.condition:
-                if candidates.size == 0:
-                    break
-                candidates = candidates[mask(lit, candidates)]
-            assigned[candidates] = b
-            remaining = np.setdiff1d(remaining, candidates, assume_unique=True)
-        if remaining.size and chain:
-            assigned[remaining] = len(chain) - 1
-        return assigned
+        return self.compiled.chains[layer].index.route_batch(n, mask)
 
-    def falsified(self, bucket: CompiledBucket, idx: np.ndarray, mask: MaskFn) -> np.ndarray:
-        """Rows × clauses: the clause is false; a literal runs only on rows still false."""
+    def falsified(
+        self, bucket: CompiledBucket, idx: np.ndarray, mask: MaskFn, rows: Sequence[Mapping]
+    ) -> np.ndarray:
+        """Rows × clauses: the clause is false; a literal runs only on rows still false.
+
+        A few rows go through the bucket's clause table one by one: a big mesh model
+        spreads a batch thinly over thousands of buckets, and hundreds of literal masks
+        over one or two rows cost more than the rows' own evaluations.
+        """
+        if idx.size <= self.few_rows:
+            return np.array([bucket.table.false_mask(rows[i]) for i in idx.tolist()], dtype=bool)
         false = np.ones((idx.size, len(bucket.clauses)), dtype=bool)
         for j, clause in enumerate(bucket.clauses):
             open_rows = np.arange(idx.size)
@@ -109,19 +112,29 @@ class BatchModel:
         return false
 
     def evaluate(
-        self, n: int, mask: MaskFn, *, want_entries: bool
+        self, rows: Sequence[Mapping], mask: MaskFn, *, want_entries: bool
     ) -> tuple[np.ndarray, list[list[Entry]] | None]:
         """Class counts (rows × classes) and, if asked, each row's lookalike entries."""
+        n = len(rows)
         counts = np.zeros((n, self.n_classes), dtype=np.int64)
         per_row: list[list[Entry]] | None = [[] for _ in range(n)] if want_entries else None
+        if n == 0:
+            return counts, per_row
         for layer, chain in enumerate(self.compiled.chains):
             assigned = self.route(layer, n, mask)
-            for b, bucket in enumerate(chain):
-                idx = np.flatnonzero(assigned == b)
-                mats = self.matrices[layer][b]
-                if idx.size == 0 or not bucket.conditions:
+            order = np.argsort(assigned, kind="stable")
+            routed, starts = np.unique(assigned[order], return_index=True)
+            for b, start, stop in zip(
+                routed.tolist(), starts.tolist(), [*starts[1:].tolist(), n], strict=True
+            ):
+                if b < 0:
                     continue
-                matched = mats.matched(self.falsified(bucket, idx, mask))
+                bucket = chain[b]
+                if not bucket.conditions:
+                    continue
+                idx = order[start:stop]
+                mats = self.matrices(layer, b)
+                matched = mats.matched(self.falsified(bucket, idx, mask, rows))
                 counts[idx] += matched.astype(np.int64) @ mats.class_counts
                 if per_row is not None:
                     self._collect(bucket, mats, idx, matched, per_row)

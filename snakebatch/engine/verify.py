@@ -76,12 +76,3 @@ def check_bucket(ds: Dataset, bucket: dict, truth: np.ndarray, where: str = "buc
 
 def _clause_index(j: object, n_clauses: int) -> bool:
     return type(j) is int and 0 <= j < n_clauses
-
-
-def verify_layer(ds: Dataset, chain: Sequence[dict], layer: int = 0) -> None:
-    """Re-evaluate every clause of every bucket and check the contract."""
-    for number, b in enumerate(chain):
-        members = np.asarray(b["members"], dtype=np.intp)
-        check_bucket(
-            ds, b, clause_truth(ds, b["clauses"], members), f"layer {layer}, bucket {number}"
-        )

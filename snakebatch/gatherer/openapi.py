@@ -108,7 +108,7 @@ def schema() -> dict[str, Any]:
         },
     }
     model = {"type": "object", "description": "model JSON in the reference Snake shape"}
-    bearer = [{"bearer": []}]
+    bearer: list[dict[str, list[str]]] = [{"bearer": []}]
     return {
         "openapi": "3.1.0",
         "info": {

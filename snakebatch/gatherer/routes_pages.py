@@ -63,6 +63,7 @@ async def health(request: Request) -> JSONResponse:
             "auth": rt.keys.enabled,
             "pid": os.getpid(),
             **rt.duties(),
+            "model_cache": rt.models.stats(),
             "uptime_s": round(time.time() - STARTED, 1),
         }
     )

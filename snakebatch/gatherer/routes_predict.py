@@ -51,7 +51,10 @@ def _fan_out(rt, model_id: str, mode: str, rows: list) -> dict:
 def _run(rt, model_id: str, mode: str, rows: list) -> dict:
     from snakebatch.engine.errors import QueryError
 
-    snake = rt.models.get(model_id, lambda: model_bytes(rt, model_id, stripped=False))
+    stripped = not MODES[mode]
+    snake = rt.models.get(
+        model_id, lambda: model_bytes(rt, model_id, stripped=stripped), stripped=stripped
+    )
     try:
         results = answer(snake, mode, rows)
     except QueryError as exc:

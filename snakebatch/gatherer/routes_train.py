@@ -87,6 +87,7 @@ async def train(request: Request) -> JSONResponse:
     rt = runtime(request)
     target, params, upload_id = parse_params(dict(request.query_params))
     rt.limiter.check(who)
+    source: bytes | str | list[dict]
     if upload_id is not None:
         meta, path = await anyio.to_thread.run_sync(rt.uploads.get, upload_id)
         source = await anyio.to_thread.run_sync(_check_upload, path, meta.format, target)

@@ -16,10 +16,11 @@ re-encoded, which gives the same bytes, only slower.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from snakebatch.engine.model import BANNER, SnakeModel
 from snakebatch.engine.modelio import dumps_model, model_to_dict
@@ -30,6 +31,8 @@ REPORT_HEAD_KEYS = frozenset(
     ("kind", "model_id", "layer", "leaf_id", "order", "path", "n_rows", "buckets_as_model")
 )
 _BUCKETS_KEY = b',"buckets":['
+_POPULATION_SLOT = b'"population":[{}],'
+_ROWS_PER_CHUNK = 10_000
 
 
 class AssemblyError(MeshError, ValueError):
@@ -150,7 +153,7 @@ class ModelFrame:
     engine's writer puts them. It depends only on the staged population and the job's
     parameters, so the coordinator can write it while the workers train."""
 
-    full: bytes
+    full: bytes | bytearray
     stripped: bytes
 
 
@@ -162,13 +165,16 @@ def model_frame(
     population: list[dict],
     config: dict[str, Any],
 ) -> ModelFrame:
+    """The frame's population is encoded a chunk of rows at a time into the slot the
+    writer leaves for a one-row stand-in, so a million rows' JSON is built once, in
+    place, rather than as a string, its bytes and a slice of them."""
     n_layers = config["n_layers"]
     frame = SnakeModel(
         header=list(header),
         datatypes=list(datatypes),
         targets=list(targets),
         layers=[[] for _ in range(n_layers)],
-        population=list(population),
+        population=[{}] if population else [],
         config=dict(config),
         log="",
     )
@@ -178,8 +184,19 @@ def model_frame(
         text = dumps_model(frame, stripped=stripped, compact=True).encode()
         if not text.endswith(tail):
             raise AssemblyError("the model writer's layout changed: layers and log are not last")
+        if population and not stripped and _POPULATION_SLOT not in text:
+            raise AssemblyError("the model writer's layout changed: no population slot")
         parts.append(text[: -len(tail)])
-    return ModelFrame(*parts)
+    full = parts[0]
+    if population:
+        at = full.index(_POPULATION_SLOT)  # the first key that can hold it: not in a string
+        out = bytearray(full[:at] + b'"population":[')
+        for start in range(0, len(population), _ROWS_PER_CHUNK):
+            rows = _encode(population[start : start + _ROWS_PER_CHUNK])
+            out += rows[1:-1] if start == 0 else b"," + rows[1:-1]
+        out += b"]," + full[at + len(_POPULATION_SLOT) :]
+        full = out
+    return ModelFrame(full, parts[1])
 
 
 def assemble_json(
@@ -190,23 +207,65 @@ def assemble_json(
     tau: int,
     leaves_by_layer: Sequence[Sequence[LeafText]],
 ) -> tuple[bytes, bytes]:
-    """``model.json`` and ``model_stripped.json`` (compact), byte-identical to
+    """``model.json`` and ``model_stripped.json`` (compact) in memory: ``write_model``
+    over leaves whose bucket text is in hand."""
+    full, stripped = io.BytesIO(), io.BytesIO()
+    write_model(
+        frame=frame,
+        n_rows=n_rows,
+        config=config,
+        tau=tau,
+        leaves_by_layer=leaves_by_layer,
+        text_of=lambda leaf: (leaf.buckets_json, leaf.n_buckets),
+        full=full,
+        stripped=stripped,
+    )
+    return full.getvalue(), stripped.getvalue()
+
+
+def write_model(
+    *,
+    frame: ModelFrame,
+    n_rows: int,
+    config: dict[str, Any],
+    tau: int,
+    leaves_by_layer: Sequence[Sequence[Any]],
+    text_of: Callable[[Any], tuple[bytes, int]],
+    full: BinaryIO,
+    stripped: BinaryIO,
+) -> None:
+    """Write ``model.json`` and ``model_stripped.json`` (compact), byte-identical to
     ``dumps_model(assemble(...), compact=True)`` over the same leaves: the frame, then
     the layers spliced from the leaves' bucket text, then the log (layers and log are
-    the writer's last two keys; a dict's JSON is its items' JSON in order)."""
+    the writer's last two keys; a dict's JSON is its items' JSON in order).
+
+    Leaves are anything with ``order``, ``leaf_id`` and ``n_rows``; ``text_of(leaf)``
+    gives its buckets as model JSON and their count. One leaf's text is held at a
+    time, so a million-row model is never whole in memory: the log, which counts the
+    buckets, is the last key and is written after them."""
     _check_layers(config["n_layers"], leaves_by_layer, n_rows)
-    ordered = [order_leaves(leaves) for leaves in leaves_by_layer]
-    counts = [(len(leaves), sum(t.n_buckets for t in leaves)) for leaves in ordered]
-    layers = (
-        b"["
-        + b",".join(
-            b"[" + b",".join(t.buckets_json for t in leaves if t.buckets_json) + b"]"
-            for leaves in ordered
-        )
-        + b"]"
-    )
-    tail = b'"layers":' + layers + b',"log":' + _encode(_log(n_rows, config, tau, counts)) + b"}"
-    return frame.full + tail, frame.stripped + tail
+    outs = (full, stripped)
+
+    def write(data: bytes) -> None:
+        for out in outs:
+            out.write(data)
+
+    full.write(frame.full)
+    stripped.write(frame.stripped)
+    write(b'"layers":[')
+    counts = []
+    for k, leaves in enumerate(leaves_by_layer):
+        write(b",[" if k else b"[")
+        n_buckets, written = 0, 0
+        for leaf in order_leaves(leaves):
+            text, n = text_of(leaf)
+            n_buckets += n
+            if text:
+                write(b"," + text if written else text)
+                written += 1
+        write(b"]")
+        counts.append((len(leaves), n_buckets))
+    write(b'],"log":' + _encode(_log(n_rows, config, tau, counts)) + b"}")
 
 
 def _encode(value: Any) -> bytes:

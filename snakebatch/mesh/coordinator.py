@@ -1,8 +1,8 @@
-"""The coordinator (the seed's gatherer logic): stage, fan out, drain, assemble.
+"""The coordinator (the predecessor's gatherer logic): stage, fan out, drain, assemble.
 
 Completion is queue-as-truth: leaves of one layer partition its rows, so a layer is
 complete when the ``n_rows`` of its distinct leaves add up to N. That needs no
-parent to wait (the seed's ``conquer`` is still selectable with
+parent to wait (the predecessor's ``conquer`` is still selectable with
 ``completion="conquer"``; the coordinator completes the same way in both modes).
 Every step is idempotent and durable: a report body is in the store and indexed in
 the job store before its message is acknowledged, a redelivered report changes
@@ -13,35 +13,36 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from snakebatch.backends.base import (
     OPEN_STATES,
     Backend,
-    Governor,
     HealthChecked,
     JobRecord,
     JobStore,
     LeafEntry,
     ObjectMissing,
     OrphanReleasing,
+    SpawnGate,
     StoreDenied,
 )
 from snakebatch.engine.errors import ParameterError, SnakeError
 from snakebatch.engine.params import JOB_ID_PATTERN, JOB_ID_RULE, PARAMS, check_all, model_config
 from snakebatch.mesh.assembly import (
     AssemblyError,
-    LeafText,
     ModelFrame,
-    assemble_json,
     model_frame,
     model_key,
     split_report,
+    write_model,
 )
 from snakebatch.mesh.drainer import Drainer
 from snakebatch.mesh.errors import MeshError
@@ -128,7 +129,7 @@ class JobStatus:
 
 class Coordinator:
     def __init__(
-        self, backend: Backend, jobs: JobStore, *, governor: Governor | None = None
+        self, backend: Backend, jobs: JobStore, *, governor: SpawnGate | None = None
     ) -> None:
         self.backend = backend
         self.jobs = jobs
@@ -146,11 +147,13 @@ class Coordinator:
         self,
         source: Any,
         *,
-        target: str,
+        target: int | str,
         params: TrainParams | None = None,
         model_id: str | None = None,
+        excluded: Sequence[int | str] = (),
     ) -> str:
-        """Stage the population and fire one root divide per layer; returns the id.
+        """Stage the population (without the ``excluded`` columns) and fire one root
+        divide per layer; returns the id.
 
         Bad input (unreadable, empty, one class, unknown target) raises here, before
         any job exists.
@@ -160,10 +163,17 @@ class Coordinator:
         if not _MODEL_ID.fullmatch(model_id):
             raise TrainParamsError(f"model_id {model_id!r}: use {JOB_ID_RULE}")
         started = time.time()
-        ds = build_dataset(source, target=target, profile=params.profile, seed=params.seed)
+        ds = build_dataset(
+            source, target=target, profile=params.profile, seed=params.seed, excluded=excluded
+        )
         stage(self.backend.store, model_id, ds)
         staged = time.time()
-        record_params = {**asdict(params), "target": target, "oppose_profile": ds.profile}
+        record_params = {
+            **asdict(params),
+            "target": target,
+            "excluded": list(excluded),
+            "oppose_profile": ds.profile,
+        }
         self.jobs.create(
             JobRecord(model_id, "queued", record_params, len(ds.targets), created_at=started)
         )
@@ -198,7 +208,7 @@ class Coordinator:
 
     # -- draining ---------------------------------------------------------------
 
-    def ingest(self, body: dict[str, Any]) -> None:
+    def ingest(self, body: Mapping[str, Any]) -> None:
         """Record one report; idempotent, order-free. Assembles when coverage is full."""
         message = check_message(body)
         model_id = message["model_id"]
@@ -250,7 +260,8 @@ class Coordinator:
             for data in self._bodies.pop(model_id, {}).values():
                 self._cached_bytes -= len(data)
 
-    def _leaf_text(self, model_id: str, entry: LeafEntry) -> LeafText:
+    def _leaf_text(self, model_id: str, entry: LeafEntry) -> tuple[bytes, int]:
+        """A leaf's buckets as model JSON, and how many (``write_model``'s ``text_of``)."""
         with self._lock:
             data = self._bodies.get(model_id, {}).get((entry.layer, entry.leaf_id))
         if data is None:
@@ -258,13 +269,7 @@ class Coordinator:
         head, buckets_json, n_buckets = split_report(data)
         if (head.get("layer"), head.get("leaf_id")) != (entry.layer, entry.leaf_id):
             raise AssemblyError(f"{entry.report_key} holds another leaf's report")
-        return LeafText(
-            entry.order,
-            entry.leaf_id,
-            entry.n_rows,
-            entry.n_buckets if n_buckets is None else n_buckets,
-            buckets_json,
-        )
+        return buckets_json, entry.n_buckets if n_buckets is None else n_buckets
 
     def _complete(self, job: JobRecord) -> bool:
         coverage = self.jobs.coverage(job.model_id)
@@ -287,39 +292,47 @@ class Coordinator:
                 self._assembling.discard(job.model_id)
 
     def _assemble_and_store(self, job: JobRecord) -> None:
+        """Assemble into local files and store them from there: a big model (hundreds
+        of MB at a million rows) is never held in memory, whole or twice."""
         t0 = time.time()
-        try:
-            data, stripped = self._assemble(job)
-        except (SnakeError, ValueError, KeyError, ObjectMissing, StoreDenied) as exc:
-            # A denied read fails the job with the grant to fix, rather than
-            # retrying the report until it lands in the DLQ.
-            self.jobs.finish(
-                job.model_id, "failed", error=f"assembly: {type(exc).__name__}: {exc}", at=t0
-            )
-            return
-        self.backend.store.put(model_key(job.model_id), data)
-        self.backend.store.put(model_key(job.model_id, stripped=True), stripped)
+        with tempfile.TemporaryDirectory(prefix="snakebatch-assembly-") as tmp:
+            full, stripped = Path(tmp) / "model.json", Path(tmp) / "model_stripped.json"
+            try:
+                self._assemble(job, full, stripped)
+            except (SnakeError, ValueError, KeyError, ObjectMissing, StoreDenied) as exc:
+                # A denied read fails the job with the grant to fix, rather than
+                # retrying the report until it lands in the DLQ.
+                self.jobs.finish(
+                    job.model_id, "failed", error=f"assembly: {type(exc).__name__}: {exc}", at=t0
+                )
+                return
+            self.backend.store.put_file(model_key(job.model_id), full)
+            self.backend.store.put_file(model_key(job.model_id, stripped=True), stripped)
         self.jobs.set_timing(job.model_id, "assembly_s", time.time() - t0)
         self.jobs.finish(job.model_id, "done", error=None, at=time.time())
         evict(package_key(job.model_id))
 
-    def _assemble(self, job: JobRecord) -> tuple[bytes, bytes]:
+    def _assemble(self, job: JobRecord, full: Path, stripped: Path) -> None:
         p = job.params
-        by_layer: list[list[LeafText]] = [[] for _ in range(p["n_layers"])]
+        by_layer: list[list[LeafEntry]] = [[] for _ in range(p["n_layers"])]
         for entry in self.jobs.leaves(job.model_id):
             if entry.layer < p["n_layers"]:
-                by_layer[entry.layer].append(self._leaf_text(job.model_id, entry))
+                by_layer[entry.layer].append(entry)
         with self._lock:
             frame = self._frames.get(job.model_id)
         if frame is None:  # a job resumed after a restart
             frame = _frame_of(load_dataset(self.backend.store, package_key(job.model_id)), p)
-        return assemble_json(
-            frame=frame,
-            n_rows=job.n_rows,
-            config=_model_config(p),
-            tau=p["tau"],
-            leaves_by_layer=by_layer,
-        )
+        with full.open("wb") as full_out, stripped.open("wb") as stripped_out:
+            write_model(
+                frame=frame,
+                n_rows=job.n_rows,
+                config=_model_config(p),
+                tau=p["tau"],
+                leaves_by_layer=by_layer,
+                text_of=lambda entry: self._leaf_text(job.model_id, entry),
+                full=full_out,
+                stripped=stripped_out,
+            )
 
     def drain_once(self, wait_s: float = 2.0) -> int:
         """One round of the drain policy (``snakebatch.mesh.drainer``) on this thread:

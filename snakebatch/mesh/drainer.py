@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ from snakebatch.backends.base import (
     ReportQueue,
 )
 from snakebatch.mesh.errors import MeshError
+from snakebatch.mesh.shapes import ErrorReportShape
 
 log = logging.getLogger("snakebatch.drainer")
 
@@ -63,7 +64,7 @@ class Drainer:
     def __init__(
         self,
         queue: ReportQueue,
-        ingest: Callable[[dict[str, Any]], Any],
+        ingest: Callable[[Mapping[str, Any]], object],
         *,
         threads: int = DEFAULT_THREADS,
         wait_s: float = 2.0,
@@ -181,7 +182,7 @@ class Drainer:
             self.queue.ack([message.receipt])
         model_id = message.body.get("model_id") if isinstance(message.body, dict) else None
         if isinstance(model_id, str) and model_id:
-            failure = {
+            failure: ErrorReportShape = {
                 "kind": "error",
                 "model_id": model_id,
                 "error": f"report could not be ingested: {reason}",

@@ -19,6 +19,7 @@ from typing import Any
 from snakebatch.engine.errors import ParameterError
 from snakebatch.engine.params import COMPLETIONS, PARAMS
 from snakebatch.mesh.errors import MeshError
+from snakebatch.mesh.shapes import NodeEventShape, NodeParamsShape
 from snakebatch.settings import shard_for
 
 TRAIN_ROLES = ("divide", "conquer", "leaf")
@@ -44,7 +45,7 @@ class NodeParams:
     completion: str
     noise: float
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> NodeParamsShape:
         return {
             "tau": self.tau,
             "bucket": self.bucket,
@@ -67,8 +68,8 @@ class NodeEvent:
     package_key: str
     ack_key: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        event = {
+    def to_dict(self) -> NodeEventShape:
+        event: NodeEventShape = {
             "role": self.role,
             "model_id": self.model_id,
             "layer": self.layer,

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from snakebatch.backends.base import Backend, ObjectStore
 from snakebatch.mesh.assembly import canonical_buckets
 from snakebatch.mesh.errors import MeshError
 from snakebatch.mesh.events import Path, path_id, path_order
+from snakebatch.mesh.shapes import ErrorReportShape, LeafReportShape, ReportShape
 
 T = TypeVar("T")
 
@@ -36,7 +37,7 @@ def report_key(model_id: str, layer: int, leaf_id: str) -> str:
 
 def leaf_report(
     model_id: str, layer: int, path: Path, n_rows: int, buckets: list[dict]
-) -> dict[str, Any]:
+) -> LeafReportShape:
     return {
         "kind": "leaf",
         "model_id": model_id,
@@ -53,7 +54,7 @@ def leaf_report(
 
 def error_report(
     model_id: str, layer: int, path: Path, role: str, exc: BaseException, attempts: int
-) -> dict[str, Any]:
+) -> ErrorReportShape:
     return {
         "kind": "error",
         "model_id": model_id,
@@ -65,14 +66,14 @@ def error_report(
     }
 
 
-def encode(body: dict[str, Any]) -> bytes:
+def encode(body: Mapping[str, Any]) -> bytes:
     return json.dumps(body, separators=(",", ":"), allow_nan=True).encode()
 
 
-def send_report(backend: Backend, body: dict[str, Any]) -> None:
+def send_report(backend: Backend, body: ReportShape) -> None:
     """Send ``body``; a leaf body the queue cannot carry (or that the backend wants in
     the store) is stored first and the message points at it."""
-    if body.get("kind") != "leaf":
+    if body["kind"] != "leaf":
         backend.reports.send(body)
         return
     data = encode(body)
@@ -87,10 +88,11 @@ def send_report(backend: Backend, body: dict[str, Any]) -> None:
     backend.reports.send(pointer)
 
 
-def load_leaf(store: ObjectStore, message: dict[str, Any]) -> dict[str, Any]:
+def load_leaf(store: ObjectStore, message: LeafReportShape) -> LeafReportShape:
     """The full leaf report of a message, fetching a spilled body from the store."""
     if "body_key" in message:
-        return json.loads(store.get(message["body_key"]))
+        stored: LeafReportShape = json.loads(store.get(message["body_key"]))
+        return stored
     return message
 
 
@@ -100,7 +102,8 @@ _NEEDED = {
 }
 
 
-def check_message(message: Any) -> dict[str, Any]:
+def check_message(message: object) -> ReportShape:
+    """``message`` as a report once its kind and required fields are there."""
     if not isinstance(message, dict):
         raise ReportError(f"a report is a JSON object, got {type(message).__name__}")
     kind = message.get("kind")
@@ -112,7 +115,7 @@ def check_message(message: Any) -> dict[str, Any]:
         raise ReportError(f"{kind} report lacks {', '.join(missing)}")
     if kind == "leaf" and "buckets" not in message and "body_key" not in message:
         raise ReportError("leaf report has neither buckets nor body_key")
-    return message
+    return cast(ReportShape, message)
 
 
 @dataclass(frozen=True)

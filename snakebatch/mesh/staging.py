@@ -15,12 +15,13 @@ import contextlib
 import gc
 import gzip
 import hashlib
+import io
 import json
 import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,19 @@ def _json_rows(source: Any) -> Any:
     return rows
 
 
-def build_dataset(source: Any, *, target: str, profile: str = "auto", seed: int = 0) -> Dataset:
+def build_dataset(
+    source: Any,
+    *,
+    target: int | str,
+    profile: str = "auto",
+    seed: int = 0,
+    excluded: Sequence[int | str] = (),
+) -> Dataset:
     """Parse an upload (CSV path or bytes, CSV.gz, JSON rows) into a typed Dataset."""
     with _collector_paused():
-        ds = Dataset.from_source(_json_rows(source), target=target, profile=profile, seed=seed)
+        ds = Dataset.from_source(
+            _json_rows(source), target=target, excluded=excluded, profile=profile, seed=seed
+        )
     classes = {repr(t) for t in ds.targets}
     if len(classes) < 2:
         dropped = "".join(f" ({note})" for note in ds.notes if "duplicate" in note)
@@ -91,8 +101,32 @@ def _collector_paused() -> Iterator[None]:
 
 
 def encode_package(ds: Dataset) -> bytes:
-    text = json.dumps(ds.to_package(), separators=(",", ":"), allow_nan=True)
-    return gzip.compress(text.encode(), compresslevel=1, mtime=0)
+    """The package's compact JSON, gzipped. It is encoded and compressed a column at a
+    time: the JSON text of a million-row population (about 100 MB) never exists whole,
+    only its compressed bytes do."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1, mtime=0) as out:
+        for chunk in _package_json(ds.to_package()):
+            out.write(chunk.encode())
+    return buffer.getvalue()
+
+
+def _package_json(pkg: dict) -> Iterator[str]:
+    """``json.dumps(pkg, separators=(",", ":"))`` in pieces: one per population column."""
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"), allow_nan=True)
+
+    for k, (key, value) in enumerate(pkg.items()):
+        yield ("," if k else "{") + dumps(key) + ":"
+        if key == "population":
+            yield "["
+            for c, column in enumerate(value):
+                yield ("," if c else "") + dumps(column)
+            yield "]"
+        else:
+            yield dumps(value)
+    yield "}"
 
 
 def stage(store: ObjectStore, model_id: str, ds: Dataset) -> str:

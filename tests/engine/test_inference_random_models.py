@@ -12,6 +12,7 @@ import pytest
 from snakebatch.engine import Predictor
 from snakebatch.engine.literals import LITERAL_TYPES
 from snakebatch.engine.modelio import dumps_model, loads_model, model_from_dict
+from snakebatch.engine.vectorised import FEW_ROWS
 
 HEADER = ["y", "n1", "n2", "t1", "t2"]
 DATATYPES = ["T", "N", "N", "T", "T"]
@@ -98,10 +99,12 @@ def random_query(rng: random.Random) -> dict:
     return q
 
 
+@pytest.mark.parametrize("few_rows", [0, FEW_ROWS], ids=["masks", "row-by-row"])
 @pytest.mark.parametrize("seed", range(200))
-def test_vectorised_equals_plain_on_random_models(seed: int) -> None:
+def test_vectorised_equals_plain_on_random_models(seed: int, few_rows: int) -> None:
     model = random_model(seed)
     predictor = Predictor(model)
+    predictor.batch_model.few_rows = few_rows
     rng = random.Random(1000 + seed)
     queries = [random_query(rng) for _ in range(60)]
     answers = predictor.predict(queries)

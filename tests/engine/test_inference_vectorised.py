@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from snakebatch.engine import Predictor, load_model
+from snakebatch.engine.vectorised import FEW_ROWS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 MODELS = sorted(FIXTURES.glob("*.model.json"))
@@ -47,10 +48,12 @@ def queries_for(model, n: int, seed: int) -> list[dict]:
     return out
 
 
+@pytest.mark.parametrize("few_rows", [0, FEW_ROWS], ids=["masks", "row-by-row"])
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
-def test_vectorised_equals_plain_on_mutated_queries(path: Path) -> None:
+def test_vectorised_equals_plain_on_mutated_queries(path: Path, few_rows: int) -> None:
     model = load_model(path)
     predictor = Predictor(model)
+    predictor.batch_model.few_rows = few_rows
     queries = queries_for(model, 150, seed=len(path.name))
     batch_answers = predictor.predict(queries)
     batch_entries = predictor.batch_entries(queries)

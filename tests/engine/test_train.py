@@ -20,7 +20,6 @@ from snakebatch.engine.predictor import Predictor
 from snakebatch.engine.profiles import PROFILES
 from snakebatch.engine.split import opposing_literal
 from snakebatch.engine.train import fit
-from snakebatch.engine.verify import verify_layer
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -215,17 +214,6 @@ def test_opposing_literal_splits_the_slice(titanic_rows):
     one_class = [i for i in range(len(ds.rows)) if ds.targets[i] == ds.targets[0]]
     assert opposing_literal(ds, one_class, rng) is None
     assert opposing_literal(ds, [0], rng) is None
-
-
-def test_verification_failure_is_a_typed_error(titanic_model):
-    ds = Dataset.from_source(titanic_model.population, target="survived", seed=0)
-    chain = json.loads(json.dumps(titanic_model.layers[0]))
-    bucket = next(b for b in chain if b["clauses"])
-    first = next(k for k, v in bucket["lookalikes"].items() if v)
-    bucket["lookalikes"][first] = [[]]  # an empty condition matches every member
-    with pytest.raises(LayerVerificationError, match="lookalike"):
-        verify_layer(ds, chain, 0)
-    verify_layer(ds, titanic_model.layers[0], 0)
 
 
 @pytest.mark.parametrize(

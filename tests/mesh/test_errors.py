@@ -93,3 +93,12 @@ def test_gatherer_maps_each_root_to_one_status(error, status, code):
     assert "secret-bucket-name" not in body["message"]
     if status < 500:
         assert body["message"] == str(error)
+
+
+def test_cli_exit_codes_follow_the_roots():
+    from snakebatch.cli.exits import CLOUD, NOT_FOUND, classify
+
+    assert classify(JobNotFound("m1")) == (NOT_FOUND, "no such job: no job 'm1'")
+    from snakebatch.backends.aws_queue import QueueError
+
+    assert classify(QueueError("no reports queue URL"))[0] == CLOUD

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from snakebatch.backends.base import JobExists, JobNotFound, JobRecord, LeafEntry
+from snakebatch.backends.base import JobRecord
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.engine.modelio import dumps_model, loads_model
 from snakebatch.mesh.assembly import (
@@ -21,34 +21,6 @@ from snakebatch.mesh.assembly import (
 from snakebatch.mesh.reports import encode, leaf_report
 
 LIT = [1, 15.0, False, "N"]
-
-
-def test_job_store_lifecycle_and_idempotency(tmp_path):
-    jobs = SqliteJobStore(tmp_path / "jobs.sqlite")
-    jobs.create(JobRecord("a", "queued", {"n_layers": 2}, n_rows=4, created_at=1.0))
-    with pytest.raises(JobExists):
-        jobs.create(JobRecord("a", "queued", {}))
-    with pytest.raises(JobNotFound, match="'nope'"):
-        jobs.get("nope")
-    jobs.set_running("a", 4)
-    jobs.set_timing("a", "staging_s", 0.5)
-    entry = LeafEntry(0, "leaf1", "0", 3, 2, "k1")
-    assert jobs.add_leaf("a", entry)
-    assert not jobs.add_leaf("a", LeafEntry(0, "leaf1", "0", 99, 9, "other"))
-    jobs.add_leaf("a", LeafEntry(0, "leaf2", "1", 1, 1, "k2"))
-    jobs.add_leaf("a", LeafEntry(1, "leaf3", "", 4, 1, "k3"))
-    assert jobs.coverage("a") == {0: (2, 4), 1: (1, 4)}
-    assert [e.leaf_id for e in jobs.leaves("a")] == ["leaf1", "leaf2", "leaf3"]
-    assert jobs.unfinished() == ["a"]
-    assert jobs.finish("a", "done", error=None, at=2.0)
-    assert not jobs.finish("a", "failed", error="late", at=3.0)
-    record = jobs.get("a")
-    assert (record.state, record.error, record.timings) == ("done", None, {"staging_s": 0.5})
-    assert jobs.unfinished() == []
-    with pytest.raises(JobNotFound):
-        jobs.finish("zzz", "failed", error="x", at=1.0)
-    with pytest.raises(ValueError, match="finish takes"):
-        jobs.finish("a", "running", error=None, at=1.0)
 
 
 def test_job_store_survives_reopening(tmp_path):

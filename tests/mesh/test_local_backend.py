@@ -119,17 +119,6 @@ def test_store_round_trip_and_bad_keys(tmp_path):
     assert not [p for p in tmp_path.rglob(".tmp-*")]
 
 
-def test_counters_grow_to_expected_only(tmp_path):
-    backend = LocalBackend(tmp_path, workers=0)
-    backend.counters.create("k", 1)
-    backend.counters.create("k", 5)  # already there: unchanged
-    assert backend.counters.completed("k") == 0
-    assert backend.counters.increment("k") == 1
-    assert backend.counters.increment("k") == 1
-    with pytest.raises(BackendError, match="no counter"):
-        backend.counters.completed("missing")
-
-
 def test_backend_rejects_bad_settings(tmp_path):
     with pytest.raises(BackendError, match="workers"):
         LocalBackend(tmp_path, workers=-1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,7 +18,6 @@ def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
-        "PYTHON": sys.executable,
         **extra_env,
     }
     return subprocess.run(
@@ -28,14 +28,21 @@ def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
 def test_for_job_takes_slots_and_ttl_from_the_plan() -> None:
     done = run("for-job", "1000000", "5", "--dry-run")
     assert done.returncode == 0, done.stderr
-    assert "plan: 81 slots for 400s (+600s margin)" in done.stdout
-    assert "dry run: 81 slots on 81 functions" in done.stdout
+    assert done.stdout.startswith("dry run: 81 slots on 81 functions")
+    assert "target: account" in done.stderr
+
+
+def test_for_job_json_is_one_json_document() -> None:
+    done = run("for-job", "1000000", "5", "--dry-run", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["slots"] == 81 and doc["ttl_s"] == 400 + 600 and doc["dry_run"]
+    assert doc["target"]["region"] == "eu-west-3"
 
 
 def test_for_job_plans_conquer_slots_when_asked() -> None:
     done = run("for-job", "1000000", "5", "--dry-run", PC_TOGGLE_COMPLETION="conquer")
     assert done.returncode == 0, done.stderr
-    assert "plan: 453 slots for 400s (+600s margin)" in done.stdout
     assert "dry run: 453 slots on 100 functions" in done.stdout
 
 
@@ -44,6 +51,7 @@ def test_for_job_plans_conquer_slots_when_asked() -> None:
     [
         (("1000000", "5"), {"PC_TOGGLE_COMPLETION": "poll"}, "must be queue or conquer"),
         (("0", "5"), {}, "rows must be a positive integer"),
+        (("10", "5", "--slots", "3"), {}, "exactly one of --slots"),
     ],
 )
 def test_for_job_bad_input_is_the_message_not_a_traceback(args, env, message) -> None:
@@ -54,7 +62,8 @@ def test_for_job_bad_input_is_the_message_not_a_traceback(args, env, message) ->
 
 def test_small_job_needs_no_slots() -> None:
     done = run("for-job", "1000", "1", "--dry-run")
-    assert done.returncode == 0 and "no provisioned slots needed" in done.stdout
+    assert done.returncode == 0 and "needs no provisioned slots" in done.stderr
+    assert done.stdout == ""
 
 
 @pytest.mark.parametrize("args", [(), ("bogus",), ("on",), ("for-job", "10")])

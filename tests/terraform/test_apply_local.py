@@ -17,8 +17,18 @@ from typing import Any
 import boto3
 import pytest
 
-from snakebatch.settings import Settings, defaults, env_name, shard_for, shard_function_name
+from snakebatch.settings import (
+    Settings,
+    bucket_name,
+    defaults,
+    env_name,
+    shard_for,
+    shard_function_name,
+)
 from tests.terraform.conftest import APPLY_SHARDS, SAMPLES, Artefacts, LocalDeploy
+
+#: moto's account: the default bucket name carries it (settings.bucket is a template).
+BUCKET = bucket_name(defaults()["bucket"], "123456789012", defaults()["region"])
 
 pytestmark = pytest.mark.terraform
 
@@ -139,7 +149,7 @@ def test_job_table_is_on_demand_with_ttl_and_pitr(aws: Any) -> None:
 
 def test_bucket_is_encrypted_private_versioned_tls_only_and_expires_jobs(aws: Any) -> None:
     s3 = aws("s3")
-    bucket = defaults()["bucket"]
+    bucket = BUCKET
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
@@ -157,7 +167,7 @@ def test_bucket_is_encrypted_private_versioned_tls_only_and_expires_jobs(aws: An
 
 def test_no_lifecycle_rule_expires_the_gatherer_artefacts(aws: Any) -> None:
     """The gatherer fetches artifacts/ at every boot (scale-out, instance refresh)."""
-    rules = aws("s3").get_bucket_lifecycle_configuration(Bucket=defaults()["bucket"])["Rules"]
+    rules = aws("s3").get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
     expiring = [r for r in rules if r["Status"] == "Enabled" and "Expiration" in r]
     assert expiring, "expected the jobs/ staging expiry"
     for rule in expiring:
@@ -207,7 +217,7 @@ def test_shard_role_is_scoped(aws: Any) -> None:
         r.endswith((f":function:{prefix}-??", f":function:{prefix}-??:live"))
         for r in statements["InvokeSiblingShards"]["Resource"]
     )
-    bucket = f"arn:aws:s3:::{defaults()['bucket']}"
+    bucket = f"arn:aws:s3:::{BUCKET}"
     assert statements["ReadJobsAndPredictions"]["Resource"] == [f"{bucket}/jobs/*", f"{bucket}/predict/*"]
     assert statements["TellMissingFromDenied"]["Resource"] == [bucket]
     assert statements["SendReports"]["Resource"][0].endswith(f":{defaults()['reports_queue']}")
@@ -244,7 +254,7 @@ def test_a_deployed_shard_reads_back_the_stack_it_lives_in(deployed: LocalDeploy
         assert settings.backend == "aws"
         assert settings.function_name(shard) == name
         assert settings.shard_count == APPLY_SHARDS
-        assert settings.bucket == s["bucket"] and settings.job_table == s["job_table"]
+        assert settings.bucket == BUCKET and settings.job_table == s["job_table"]
         assert (
             settings.reports_queue_url
             == sqs.get_queue_url(QueueName=s["reports_queue"])["QueueUrl"]
@@ -270,5 +280,5 @@ def test_destroy_leaves_nothing(deployed: LocalDeploy, aws: Any) -> None:
     assert deployed_functions(aws) == []
     assert queue_urls(aws) == []
     assert defaults()["job_table"] not in aws("dynamodb").list_tables()["TableNames"]
-    assert defaults()["bucket"] not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
+    assert BUCKET not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
     assert aws("cloudwatch").describe_alarms(AlarmNames=alarm_names(deployed))["MetricAlarms"] == []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from snakebatch.settings import defaults, shard_for, shard_function_name
+from snakebatch.settings import bucket_name, defaults, shard_for, shard_function_name
 from tests.terraform.conftest import SAMPLES, TERRAFORM
 from tests.terraform.tfcli import Terraform
 
@@ -23,6 +23,7 @@ module "naming" {{
   source             = "{module}"
   settings           = jsondecode(file("{settings}"))
   shard_count        = var.shard_count
+  account_id         = "210987654321"
   shard_hash_samples = jsondecode(file("${{path.root}}/samples.json"))
 }}
 variable "shard_count" {{
@@ -70,8 +71,9 @@ def test_names_agree_with_settings(naming) -> None:
         s["reports_queue"],
         s["reports_dlq"],
         s["job_table"],
-        s["bucket"],
+        bucket_name(s["bucket"], "210987654321", s["region"]),
     )
+    assert out["bucket"] == f"snakebatch-jobs-210987654321-{s['region']}"
     assert out["alias"] == s["alias"] and out["layer_name"] == s["layer_name"]
     assert out["env"] == s["env"]
 

@@ -15,6 +15,7 @@ module "snakebatch" {
   source = "../../modules/snakebatch"
 
   settings                  = local.settings
+  bucket_name               = var.bucket_name
   name_suffix               = "-dev"
   layer_zip_path            = coalesce(var.layer_zip_path, "${local.repo_root}/build/layer/snakebatch-layer.zip")
   function_zip_path         = coalesce(var.function_zip_path, "${local.repo_root}/build/lambda/function.zip")

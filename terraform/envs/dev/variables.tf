@@ -79,3 +79,9 @@ variable "api_keys_parameter_exists" {
   type        = bool
   default     = false
 }
+
+variable "bucket_name" {
+  description = "Job bucket name; \"\" uses snakebatch-jobs-<account>-<region> (settings.bucket filled in)."
+  type        = string
+  default     = ""
+}

@@ -13,6 +13,7 @@ module "snakebatch" {
   source = "../../modules/snakebatch"
 
   settings                  = local.settings
+  bucket_name               = var.bucket_name
   layer_zip_path            = coalesce(var.layer_zip_path, "${local.repo_root}/build/layer/snakebatch-layer.zip")
   function_zip_path         = coalesce(var.function_zip_path, "${local.repo_root}/build/lambda/function.zip")
   api_keys                  = var.api_keys
@@ -20,7 +21,12 @@ module "snakebatch" {
   alarm_emails              = var.alarm_emails
   # An alarm nobody receives is no alarm: prod refuses to plan without a subscriber.
   require_alarm_subscriber = true
-  log_retention_days       = 90
+  # Stop the plan, before anything is created, when the account's quotas cannot run it.
+  check_account_quotas      = true
+  account_concurrency_limit = var.account_concurrency_limit
+  log_retention_days        = 90
+  # On in prod; the teardown (docs/deploy.md) applies false first so destroy can proceed.
+  deletion_protection = var.deletion_protection
 
   gatherer = {
     vpc_id                   = var.vpc_id

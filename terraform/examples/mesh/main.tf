@@ -9,10 +9,13 @@ locals {
   settings = jsondecode(file("${path.root}/../../../snakebatch/settings.json"))
 }
 
+data "aws_caller_identity" "current" {}
+
 module "naming" {
   source = "../../modules/naming"
 
   settings    = local.settings
+  account_id  = data.aws_caller_identity.current.account_id
   name_suffix = "-example"
   shard_count = 2
 }

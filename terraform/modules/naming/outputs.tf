@@ -35,7 +35,12 @@ output "job_table" {
 
 output "bucket" {
   description = "Name of the S3 bucket holding staged populations and models."
-  value       = "${var.settings.bucket}${var.name_suffix}"
+  value       = local.bucket
+
+  precondition {
+    condition     = var.bucket_name != "" || !strcontains(var.settings.bucket, "{account}") || var.account_id != ""
+    error_message = "settings.bucket (${var.settings.bucket}) needs account_id to fill {account}, or give bucket_name."
+  }
 }
 
 output "layer_name" {

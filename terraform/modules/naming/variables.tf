@@ -48,6 +48,28 @@ variable "shard_count" {
   }
 }
 
+variable "account_id" {
+  description = "AWS account the stack is deployed to; fills {account} in settings.bucket."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.account_id == "" || can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be a 12-digit AWS account id."
+  }
+}
+
+variable "bucket_name" {
+  description = "Overrides the job bucket's name (settings.bucket with {account} and {region} filled, plus the suffix); \"\" keeps it."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.bucket_name == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be a valid S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens."
+  }
+}
+
 variable "shard_hash_samples" {
   description = "Model id / key pairs whose shard the module computes, so a test can compare Terraform's shard hash with snakebatch.settings.shard_for."
   type = list(object({

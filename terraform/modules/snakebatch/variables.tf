@@ -9,6 +9,12 @@ variable "name_suffix" {
   default     = ""
 }
 
+variable "bucket_name" {
+  description = "Job bucket name; \"\" uses settings.bucket filled with the account and region (snakebatch-jobs-<account>-<region>)."
+  type        = string
+  default     = ""
+}
+
 variable "shard_count" {
   description = "Overrides settings.shard_count; null keeps it."
   type        = number
@@ -110,6 +116,12 @@ variable "api_keys" {
 
 variable "api_keys_parameter_exists" {
   description = "The API keys SecureString was created outside Terraform; set it to deploy a gatherer without api_keys."
+  type        = bool
+  default     = false
+}
+
+variable "check_account_quotas" {
+  description = "Read the account's Lambda concurrency quota (Service Quotas) and refuse a plan the account cannot run (needs servicequotas:GetServiceQuota)."
   type        = bool
   default     = false
 }

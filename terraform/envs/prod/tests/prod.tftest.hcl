@@ -13,6 +13,9 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_servicequotas_service_quota" {
+    defaults = { value = 1000 }
+  }
   mock_data "aws_ssm_parameter" {
     defaults = { insecure_value = "ami-0123456789abcdef0" }
   }
@@ -105,10 +108,20 @@ run "prod_uploads_the_built_gatherer_artefacts" {
 
   assert {
     condition = output.gatherer_artifacts == {
-      wheel_s3_uri      = "s3://snake-batch-jobs/artifacts/gatherer/${filemd5("../../modules/snakebatch/tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
-      docs_s3_uri       = "s3://snake-batch-jobs/artifacts/gatherer/${filemd5("../../modules/snakebatch/tests/docs.tar.gz")}/docs.tar.gz"
+      wheel_s3_uri      = "s3://snakebatch-jobs-123456789012-eu-west-3/artifacts/gatherer/${filemd5("../../modules/snakebatch/tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
+      docs_s3_uri       = "s3://snakebatch-jobs-123456789012-eu-west-3/artifacts/gatherer/${filemd5("../../modules/snakebatch/tests/docs.tar.gz")}/docs.tar.gz"
       wheelhouse_s3_uri = "s3://snake-batch-releases/wheelhouse.tar"
     }
     error_message = "Prod must install the uploaded wheel and serve the uploaded docs."
   }
+}
+
+run "prod_requires_an_alarm_subscriber" {
+  command = plan
+
+  variables {
+    alarm_emails = []
+  }
+
+  expect_failures = [var.alarm_emails]
 }

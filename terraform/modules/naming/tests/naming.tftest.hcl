@@ -1,5 +1,6 @@
 variables {
-  settings = jsondecode(file("../../../snakebatch/settings.json"))
+  settings   = jsondecode(file("../../../snakebatch/settings.json"))
+  account_id = "210987654321"
 }
 
 run "names_come_from_settings" {
@@ -10,8 +11,8 @@ run "names_come_from_settings" {
     error_message = "Function names must be settings.function_prefix-NN for every shard."
   }
   assert {
-    condition     = output.reports_queue == var.settings.reports_queue && output.job_table == var.settings.job_table && output.bucket == var.settings.bucket
-    error_message = "Without a suffix the names must be exactly the settings."
+    condition     = output.reports_queue == var.settings.reports_queue && output.job_table == var.settings.job_table && output.bucket == "snakebatch-jobs-210987654321-${var.settings.region}"
+    error_message = "Without a suffix the names must be exactly the settings (the bucket's template filled with the account and region)."
   }
 }
 
@@ -51,4 +52,51 @@ run "rejects_settings_missing_an_env_name" {
     settings = merge(jsondecode(file("../../../snakebatch/settings.json")), { env = { backend = "SNAKEBATCH_BACKEND" } })
   }
   expect_failures = [var.settings]
+}
+
+run "bucket_name_overrides_the_template" {
+  command = apply
+
+  variables {
+    bucket_name = "acme-snakebatch"
+    name_suffix = "-dev"
+  }
+
+  assert {
+    condition     = output.bucket == "acme-snakebatch"
+    error_message = "An explicit bucket_name must be used as is."
+  }
+}
+
+run "suffix_follows_the_filled_bucket_template" {
+  command = apply
+
+  variables {
+    name_suffix = "-dev"
+  }
+
+  assert {
+    condition     = output.bucket == "snakebatch-jobs-210987654321-${var.settings.region}-dev"
+    error_message = "The suffix must follow the account and region."
+  }
+}
+
+run "refuses_a_bucket_template_without_an_account" {
+  command = plan
+
+  variables {
+    account_id = ""
+  }
+
+  expect_failures = [output.bucket]
+}
+
+run "rejects_an_invalid_bucket_name" {
+  command = plan
+
+  variables {
+    bucket_name = "Snake_Batch"
+  }
+
+  expect_failures = [var.bucket_name]
 }

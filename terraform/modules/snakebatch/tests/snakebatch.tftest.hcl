@@ -27,6 +27,9 @@ mock_provider "aws" {
   mock_resource "aws_lambda_function" {
     defaults = { arn = "arn:aws:lambda:eu-west-3:123456789012:function:v9-worker-pipe-00" }
   }
+  mock_data "aws_servicequotas_service_quota" {
+    defaults = { value = 1000 }
+  }
   mock_data "aws_ssm_parameter" {
     defaults = { insecure_value = "ami-0123456789abcdef0" }
   }
@@ -127,7 +130,7 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
   }
 
   assert {
-    condition     = aws_s3_object.gatherer_wheel[0].bucket == var.settings.bucket && aws_s3_object.gatherer_wheel[0].key == "artifacts/gatherer/${filemd5("tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
+    condition     = aws_s3_object.gatherer_wheel[0].bucket == "snakebatch-jobs-123456789012-eu-west-3" && aws_s3_object.gatherer_wheel[0].key == "artifacts/gatherer/${filemd5("tests/snakebatch-0.0.0-py3-none-any.whl")}/snakebatch-0.0.0-py3-none-any.whl"
     error_message = "The wheel must land in the job bucket under artifacts/, keyed by its MD5 and keeping the name pip needs."
   }
   assert {
@@ -140,17 +143,17 @@ run "built_artefacts_are_uploaded_and_the_gatherer_reads_exactly_them" {
   }
   assert {
     condition = output.gatherer_artifacts == {
-      wheel_s3_uri      = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}"
-      docs_s3_uri       = "s3://${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}"
+      wheel_s3_uri      = "s3://snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_wheel[0].key}"
+      docs_s3_uri       = "s3://snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_docs[0].key}"
       wheelhouse_s3_uri = "s3://snake-batch-releases/wheelhouse.tar"
     }
     error_message = "The gatherer must be given the uploaded objects' URIs."
   }
   assert {
     condition = module.gatherer[0].release_artefact_arns == [
-      "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_wheel[0].key}",
+      "arn:aws:s3:::snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_wheel[0].key}",
       "arn:aws:s3:::snake-batch-releases/wheelhouse.tar",
-      "arn:aws:s3:::${var.settings.bucket}/${aws_s3_object.gatherer_docs[0].key}",
+      "arn:aws:s3:::snakebatch-jobs-123456789012-eu-west-3/${aws_s3_object.gatherer_docs[0].key}",
     ]
     error_message = "The gatherer's role must read exactly the uploaded wheel and docs."
   }
@@ -296,4 +299,44 @@ run "rejects_raw_keys" {
   }
 
   expect_failures = [var.api_keys]
+}
+
+run "quota_check_passes_an_account_that_can_run_the_stack" {
+  command = plan
+
+  variables {
+    check_account_quotas = true
+  }
+
+  assert {
+    condition     = length(terraform_data.account_quotas) == 1
+    error_message = "check_account_quotas must read the quota and check it."
+  }
+}
+
+run "quota_check_refuses_a_fresh_account_before_creating_anything" {
+  command = plan
+
+  variables {
+    check_account_quotas = true
+  }
+
+  override_data {
+    target = data.aws_servicequotas_service_quota.lambda_concurrency[0]
+    values = { value = 10 }
+  }
+
+  expect_failures = [terraform_data.account_quotas[0]]
+}
+
+run "quota_check_counts_reservations" {
+  command = plan
+
+  variables {
+    check_account_quotas      = true
+    reserved_concurrency      = 9
+    account_concurrency_limit = 1000
+  }
+
+  expect_failures = [terraform_data.account_quotas[0]]
 }
