@@ -138,6 +138,7 @@ class IamStack:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.aws.iam_moto", str(port)],
             cwd=REPO,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
