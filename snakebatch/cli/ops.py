@@ -151,13 +151,14 @@ def plan_command(
         ),
     ] = None,
     seed_params_: Annotated[
-        bool, typer.Option("--seed-params", help="The seed's parameters (eu-west-3, conquer).")
+        bool,
+        typer.Option("--seed-params", help="The predecessor's parameters (eu-west-3, conquer)."),
     ] = False,
     seed_formula: Annotated[
         bool,
         typer.Option(
             "--seed-formula",
-            help="Size slots with the seed's t_slot whatever the completion (reproduces its "
+            help="Size slots with the predecessor's t_slot whatever the completion (reproduces its "
             "figures; under conquer the simulator wedges some large jobs with them).",
         ),
     ] = False,

@@ -74,8 +74,8 @@ class Pair:
 
     def measures(self, name: str) -> tuple[float, float]:
         """A text measure (``columns.MEASURES``) of both renderings, from the column cache."""
-        arr = self.ds.columns.feature(self.i).row_measure(name)
-        return arr[self.t_row].item(), arr[self.f_row].item()
+        arr = self.ds.columns.row_measure(self.i, name)
+        return arr.item(self.t_row), arr.item(self.f_row)
 
     @property
     def stats(self) -> tuple[float, float, float] | None:

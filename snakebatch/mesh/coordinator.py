@@ -1,8 +1,8 @@
-"""The coordinator (the seed's gatherer logic): stage, fan out, drain, assemble.
+"""The coordinator (the predecessor's gatherer logic): stage, fan out, drain, assemble.
 
 Completion is queue-as-truth: leaves of one layer partition its rows, so a layer is
 complete when the ``n_rows`` of its distinct leaves add up to N. That needs no
-parent to wait (the seed's ``conquer`` is still selectable with
+parent to wait (the predecessor's ``conquer`` is still selectable with
 ``completion="conquer"``; the coordinator completes the same way in both modes).
 Every step is idempotent and durable: a report body is in the store and indexed in
 the job store before its message is acknowledged, a redelivered report changes
@@ -25,13 +25,13 @@ from typing import Any
 from snakebatch.backends.base import (
     OPEN_STATES,
     Backend,
-    Governor,
     HealthChecked,
     JobRecord,
     JobStore,
     LeafEntry,
     ObjectMissing,
     OrphanReleasing,
+    SpawnGate,
     StoreDenied,
 )
 from snakebatch.engine.errors import ParameterError, SnakeError
@@ -129,7 +129,7 @@ class JobStatus:
 
 class Coordinator:
     def __init__(
-        self, backend: Backend, jobs: JobStore, *, governor: Governor | None = None
+        self, backend: Backend, jobs: JobStore, *, governor: SpawnGate | None = None
     ) -> None:
         self.backend = backend
         self.jobs = jobs

@@ -35,7 +35,7 @@ def test_plan_json_has_the_contract_keys_and_seed_figures() -> None:
 
 
 def test_plan_sizes_slots_for_the_completion_mode() -> None:
-    """Default: the mesh's queue completion, the seed's slot time; conquer: its hold."""
+    """Default: the mesh's queue completion, the predecessor's slot time; conquer: its hold."""
     queue = plan_json()
     assert queue["completion"] == "queue" and queue["slots"] == 81
     conquer = plan_json("--completion", "conquer")

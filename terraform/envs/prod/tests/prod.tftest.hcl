@@ -13,6 +13,9 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_servicequotas_service_quota" {
+    defaults = { value = 1000 }
+  }
   mock_data "aws_ssm_parameter" {
     defaults = { insecure_value = "ami-0123456789abcdef0" }
   }
@@ -98,4 +101,14 @@ run "prod_uploads_the_built_gatherer_artefacts" {
     }
     error_message = "Prod must install the uploaded wheel and serve the uploaded docs."
   }
+}
+
+run "prod_requires_an_alarm_subscriber" {
+  command = plan
+
+  variables {
+    alarm_emails = []
+  }
+
+  expect_failures = [var.alarm_emails]
 }
