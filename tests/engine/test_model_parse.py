@@ -58,3 +58,19 @@ def test_without_msgspec_the_standard_library_reads_models(monkeypatch) -> None:
     again = loads_model(text)
     assert again.layers == expected.layers and again.targets == expected.targets
     assert math.isnan(parse_json('{"v": NaN}')["v"])
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_cyclic_collector_as_it_found_it(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert loads_model(MODELS[0].read_text(encoding="utf-8")).layers
+        assert gc.isenabled() is enabled
+        with pytest.raises(ModelFormatError):
+            loads_model('{"header": ["y"], "targets": [], "datatypes": ["T"]}')
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
