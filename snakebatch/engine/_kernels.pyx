@@ -15,7 +15,7 @@ from collections import Counter
 
 from libc.math cimport INFINITY, NAN, copysign, isnan
 from libc.stdlib cimport free, malloc, qsort, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 from cpython.list cimport PyList_GET_ITEM
 from cpython.ref cimport PyObject
 from cpython.unicode cimport PyUnicode_Contains, PyUnicode_Tailmatch
@@ -129,7 +129,65 @@ cdef double _lev_bounded(str a, str b, double limit):
     return prev[lb]
 
 
-cdef long _lev(str a, str b):
+cdef long _myers(str a, str b) except -1:
+    """Edit distance by Myers' bit-parallel algorithm (Hyyrö's formulation), one 64-bit
+    word: ``b`` is the pattern (1 ≤ len(b) ≤ 64), ``a`` the text; O(len(a)) word steps
+    instead of the O(len(a)·len(b)) table."""
+    cdef Py_ssize_t m = len(b), i, k, nx = 0
+    cdef unsigned long long ascii[128]
+    cdef Py_UCS4 other[64]
+    cdef unsigned long long other_mask[64]
+    cdef unsigned long long bit, eq, pv, mv = 0, xv, xh, ph, mh, top = 1ULL << (m - 1)
+    cdef long score = m
+    cdef Py_UCS4 c
+    memset(ascii, 0, sizeof(ascii))
+    for i in range(m):
+        c = b[i]
+        bit = 1ULL << i
+        if c < 128:
+            ascii[c] |= bit
+            continue
+        for k in range(nx):
+            if other[k] == c:
+                other_mask[k] |= bit
+                break
+        else:
+            other[nx] = c
+            other_mask[nx] = bit
+            nx += 1
+    pv = ~0ULL
+    for c in a:
+        if c < 128:
+            eq = ascii[c]
+        else:
+            eq = 0
+            for k in range(nx):
+                if other[k] == c:
+                    eq = other_mask[k]
+                    break
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & top:
+            score += 1
+        elif mh & top:
+            score -= 1
+        ph = (ph << 1) | 1
+        mh = mh << 1
+        pv = mh | ~(xv | ph)
+        mv = ph & xv
+    return score
+
+
+cdef inline bint _myers_fits(str a, str b):
+    """Both non-empty, ``b`` one word long, neither past the bag-distance cut."""
+    return 0 < len(b) <= 64 and 0 < len(a) <= LEV_LIMIT
+
+
+cdef long _lev(str a, str b) except -1:
+    if _myers_fits(a, b):
+        return _myers(a, b)
     return <long>_lev_bounded(a, b, INFINITY)
 
 
@@ -288,7 +346,9 @@ def chi(list strs, dict expected):
     return out
 
 
-cdef bint _lev_at_most(str a, str b, double limit):
+cdef int _lev_at_most(str a, str b, double limit) except -1:
+    if _myers_fits(a, b):
+        return _myers(a, b) <= limit
     return _lev_bounded(a, b, limit) <= limit
 
 
