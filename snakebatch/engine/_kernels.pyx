@@ -712,7 +712,7 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
     c.std = <const double*>cnp.PyArray_DATA(std)
     c.stats = <const unsigned char*>cnp.PyArray_DATA(stats)
     c.profile = profile
-    cdef Py_ssize_t nts = ts.shape[0], nrem = nts, s = c.s, n_lits = 0, cap = 8, j, l, keep
+    cdef Py_ssize_t nts = ts.shape[0], nrem = nts, s = c.s, n_lits = 0, cap = 8, j, l
     cdef const Py_ssize_t* tsp = <const Py_ssize_t*>cnp.PyArray_DATA(ts)
     getrandbits, random = rng.getrandbits, rng.random
     cdef Py_ssize_t* rem = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
@@ -754,12 +754,7 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
             for j in range(s):
                 mk[j] = _holds(&c, &lit, j)
             n_lits += 1
-            keep = 0
-            for j in range(nrem):
-                if not mk[rem[j]]:
-                    rem[keep] = rem[j]
-                    keep += 1
-            nrem = keep
+            nrem = _uncovered(rem, nrem, mk)
         truth = np.zeros(s, dtype=np.uint8)
         kept = _minimise(masks, n_lits, s, tsp, nts, cover, truth)
         out_lits = [(lits[l].i, lits[l].kind, lits[l].thr, bool(lits[l].neg)) for l in kept]
@@ -769,6 +764,16 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
         free(cover)
         free(lits)
         free(masks)
+
+
+cdef Py_ssize_t _uncovered(Py_ssize_t* rem, Py_ssize_t nrem, const unsigned char* mk) noexcept:
+    """Keep (in order) the positions of ``rem`` the new literal leaves false; their count."""
+    cdef Py_ssize_t j, keep = 0
+    for j in range(nrem):
+        if not mk[rem[j]]:
+            rem[keep] = rem[j]
+            keep += 1
+    return keep
 
 
 cdef list _minimise(const unsigned char* masks, Py_ssize_t n_lits, Py_ssize_t s, const Py_ssize_t* tsp, Py_ssize_t nts, Py_ssize_t* cover, cnp.ndarray truth):
@@ -1094,7 +1099,7 @@ def text_clause(object store, cnp.ndarray members, cnp.ndarray ts, Py_ssize_t f,
     """
     _need(members, cnp.NPY_INTP, "members")
     _need(ts, cnp.NPY_INTP, "ts")
-    cdef Py_ssize_t s = members.shape[0], nts = ts.shape[0], nrem = nts, n_lits = 0, cap = 8, j, keep
+    cdef Py_ssize_t s = members.shape[0], nts = ts.shape[0], nrem = nts, n_lits = 0, cap = 8, j
     cdef const Py_ssize_t* mem = <const Py_ssize_t*>cnp.PyArray_DATA(members)
     cdef const Py_ssize_t* tsp = <const Py_ssize_t*>cnp.PyArray_DATA(ts)
     cdef dict mok = store.measure_of_kind
@@ -1132,12 +1137,7 @@ def text_clause(object store, cnp.ndarray members, cnp.ndarray ts, Py_ssize_t f,
                 return None
             lits.append(lit)
             n_lits += 1
-            keep = 0
-            for j in range(nrem):
-                if not mk[rem[j]]:
-                    rem[keep] = rem[j]
-                    keep += 1
-            nrem = keep
+            nrem = _uncovered(rem, nrem, mk)
         truth = np.zeros(s, dtype=np.uint8)
         kept = _minimise(masks, n_lits, s, tsp, nts, cover, truth)
         return [lits[l] for l in kept], truth.view(bool)
