@@ -32,7 +32,7 @@ from tests.aws.iam_stack import ACCOUNT, SHARDS, IamStack, client, enforce
 from tests.aws.lambda_endpoint import LambdaEndpoint
 from tests.gatherer.conftest import DATA, wait_state
 
-pytestmark = [pytest.mark.aws, pytest.mark.terraform, pytest.mark.slow]
+pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 HANDLER = REPO / "functions" / "handler_snake.py"
