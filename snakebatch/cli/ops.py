@@ -116,12 +116,25 @@ def _provision(f: Forecast, settings: Settings) -> TogglePlan | None:
     )
 
 
-def _pc_command(args: dict[str, Any]) -> str:
-    words = ["snakebatch", "pc", "on"]
-    for flag, value in args.items():
-        if value is not None:
-            words += [flag, str(value)]
-    return shlex.join(words)
+def _words(*command: str, **flags: Any) -> list[str]:
+    words = list(command)
+    for flag, value in flags.items():
+        if value is True:
+            words.append(f"--{flag.replace('_', '-')}")
+        elif value not in (None, False):
+            words += [f"--{flag.replace('_', '-')}", str(value)]
+    return words
+
+
+def _pc_command(plan_flags: dict[str, Any], target: dict[str, Any], custom: bool) -> str:
+    """The ``pc on`` that provisions this plan. ``pc on --rows`` plans with the
+    repository's defaults; a plan made otherwise (seed parameters or formula, live
+    quotas) is handed over as a file instead, so the slots cannot differ."""
+    if not custom:
+        return shlex.join(_words("snakebatch", "pc", "on", **plan_flags, **target))
+    plan = _words("snakebatch", "plan", **plan_flags, **target, json=True)
+    on = _words("snakebatch", "pc", "on", from_plan="plan.json", **target)
+    return f"{shlex.join(plan)} > plan.json && {shlex.join(on)}"
 
 
 @app.command("plan")
@@ -138,13 +151,14 @@ def plan_command(
         ),
     ] = None,
     seed_params_: Annotated[
-        bool, typer.Option("--seed-params", help="The seed's parameters (eu-west-3, conquer).")
+        bool,
+        typer.Option("--seed-params", help="The predecessor's parameters (eu-west-3, conquer)."),
     ] = False,
     seed_formula: Annotated[
         bool,
         typer.Option(
             "--seed-formula",
-            help="Size slots with the seed's t_slot whatever the completion (reproduces its "
+            help="Size slots with the predecessor's t_slot whatever the completion (reproduces its "
             "figures; under conquer the simulator wedges some large jobs with them).",
         ),
     ] = False,
@@ -189,15 +203,17 @@ def plan_command(
     budget = c.total if toggle is None else c.gatherer + c.on_demand + toggle.cost_usd
     command = None
     if toggle is not None:
-        command = _pc_command(
-            {
-                "--rows": rows,
-                "--layers": layers,
-                "--tau": tau if tau != PARAMS["tau"].default else None,
-                "--completion": completion,
-                "--region": region,
-            }
-        )
+        flags = {
+            "rows": rows,
+            "layers": layers,
+            "tau": tau if tau != PARAMS["tau"].default else None,
+            "completion": completion,
+            "seed_params": seed_params_,
+            "seed_formula": seed_formula,
+            "quotas_from_aws": quotas_from_aws,
+        }
+        custom = seed_params_ or seed_formula or quotas_from_aws
+        command = _pc_command(flags, {"region": region, "profile": profile}, custom)
     if as_json:
         emit_json(
             f.as_dict()

@@ -22,7 +22,7 @@ from snakebatch.ops.simulator import SimConfig, simulate
 from snakebatch.ops.timings import SEED_TIMINGS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-#: The seed's slot time per leaf chain (0.71 s): its figures are sized with it.
+#: The predecessor's slot time per leaf chain (0.71 s): its figures are sized with it.
 SEED_SLOT_S = SEED_TIMINGS.slot_seconds_per_leaf
 _BLOCK = re.compile(r"(<!-- ops:([a-z-]+) -->\n).*?(<!-- /ops:\2 -->)", re.S)
 
@@ -60,7 +60,7 @@ def seed_figures() -> str:
         )
     rate = seed_rate(7500, 25, 1000)
     rows.append(["7.5K x 25L", "peak spawns/s", "17.40", f"{rate:.2f}", _pct(rate, 17.40)])
-    return _table(["job", "figure", "seed", "planner, seed's t_slot", "diff"], rows)
+    return _table(["job", "figure", "predecessor", "planner, predecessor's t_slot", "diff"], rows)
 
 
 def parameters() -> str:
@@ -69,27 +69,31 @@ def parameters() -> str:
         [
             "scaling rate",
             f"{q.scaling_rate_per_s:.2f} /s",
-            "seed §8.1: L-A1AFA3CF 1,000/min, eu-west-3, 2026-05-21",
+            "predecessor §8.1: L-A1AFA3CF 1,000/min, eu-west-3, 2026-05-21",
         ],
-        ["concurrent executions", f"{q.concurrent_executions:,}", "seed §8.1: L-B99A9384"],
-        ["t_divide", f"{t.t_divide_s * 1e3:.0f} ms", "seed §1 (divide ~80 ms)"],
-        ["t_conquer", f"{t.t_conquer_s * 1e3:.0f} ms", "seed §1 (conquer ~150 ms)"],
-        ["t_leaf (warm)", f"{t.t_leaf_s * 1e3:.0f} ms", "seed §1 (leaf ~400 ms warm)"],
+        ["concurrent executions", f"{q.concurrent_executions:,}", "predecessor §8.1: L-B99A9384"],
+        ["t_divide", f"{t.t_divide_s * 1e3:.0f} ms", "predecessor §1 (divide ~80 ms)"],
+        ["t_conquer", f"{t.t_conquer_s * 1e3:.0f} ms", "predecessor §1 (conquer ~150 ms)"],
+        ["t_leaf (warm)", f"{t.t_leaf_s * 1e3:.0f} ms", "predecessor §1 (leaf ~400 ms warm)"],
         [
             "t_slot = 2 t_divide + t_conquer + t_leaf",
             f"{t.slot_seconds_per_leaf:.2f} s",
-            "derived (the seed's; queue completion)",
+            "derived (the predecessor's; queue completion)",
         ],
         [
             "level latency",
             f"{t.level_latency_s:.3f} s",
             "fitted: 200 leaves / 17.40 per s / 3 levels",
         ],
-        ["cold start (billed)", f"{t.cold_start_s:.3f} s", "fitted to the seed's two $ figures"],
+        [
+            "cold start (billed)",
+            f"{t.cold_start_s:.3f} s",
+            "fitted to the predecessor's two $ figures",
+        ],
         [
             "poll interval (conquer)",
             f"{t.poll_interval_s * 1e3:.0f} ms",
-            "the simulator's; seed §2.2 polls DDB without an interval",
+            "the simulator's; predecessor §2.2 polls DDB without an interval",
         ],
         ["dispatch = t_level - cold - t_divide", f"{t.dispatch_s:.2f} s", "derived"],
         [
@@ -108,9 +112,9 @@ def parameters() -> str:
         [
             "provisioned concurrency",
             f"${pr.pc_gb_s:.10f} /GB-s",
-            "seed §8.2: $168/day for 100 x 4 GB",
+            "predecessor §8.2: $168/day for 100 x 4 GB",
         ],
-        ["gatherer", f"${pr.gatherer_hourly:.4f} /h", "seed §8.2: $98/month"],
+        ["gatherer", f"${pr.gatherer_hourly:.4f} /h", "predecessor §8.2: $98/month"],
         [
             "PC, us-east-1 (for comparison)",
             f"${US_EAST_1_PRICES.pc_gb_s:.10f} /GB-s",
@@ -139,7 +143,13 @@ def wedge() -> str:
             ]
         )
     return _table(
-        ["job", "seed rate /s", "FEASIBLE (0 slots)", "simulated", f"governed ({gov.rate:.1f}/s)"],
+        [
+            "job",
+            "predecessor rate /s",
+            "FEASIBLE (0 slots)",
+            "simulated",
+            f"governed ({gov.rate:.1f}/s)",
+        ],
         rows,
     )
 
@@ -203,7 +213,7 @@ def conquer_vs_queue() -> str:
     return _table(
         [
             "job (planned slots + governor)",
-            f"conquer, seed's t_slot {t.slot_seconds_per_leaf:.2f} s",
+            f"conquer, predecessor's t_slot {t.slot_seconds_per_leaf:.2f} s",
             f"conquer, t_slot {t.slot_seconds('conquer'):.2f} s",
             "conquer cost",
             f"queue completion, t_slot {t.slot_seconds('queue'):.2f} s",
@@ -214,7 +224,7 @@ def conquer_vs_queue() -> str:
 
 def sample_jobs(n_jobs: int = 100, seed: int = 0, need_slots: bool = True) -> list[tuple[int, int]]:
     """``n_jobs`` jobs of 1K-400K rows x 1-25 layers, drawn with ``seed``, that need
-    provisioned slots (the seed's rate above the quota), or with ``need_slots=False``
+    provisioned slots (the predecessor's rate above the quota), or with ``need_slots=False``
     that do not."""
     rng = random.Random(seed)
     jobs: list[tuple[int, int]] = []
@@ -233,7 +243,12 @@ def conquer_sample() -> str:
     conquer_slot = f"{SEED_TIMINGS.slot_seconds('conquer'):.2f} s"
     rows = []
     for label, jobs, slot_s, govern in (
-        (f"need slots; seed's t_slot {SEED_SLOT_S:.2f} s, governor", need, SEED_SLOT_S, None),
+        (
+            f"need slots; predecessor's t_slot {SEED_SLOT_S:.2f} s, governor",
+            need,
+            SEED_SLOT_S,
+            None,
+        ),
         (f"need slots; t_slot (conquer) {conquer_slot}, governor", need, None, None),
         ("need none; no governor", free, None, False),
         ("need none; governor", free, None, None),

@@ -1,6 +1,6 @@
 """A plan and the simulator's view of it, side by side: what ``snakebatch plan`` prints.
 
-The planner answers with the seed's closed form; the simulator runs the same job with
+The planner answers with the predecessor's closed form; the simulator runs the same job with
 the planned slots and, when the quota is short or completion is conquer, the planned
 governor, to estimate wall time and peak spawn rate, and says whether the ungoverned
 run would wedge.
@@ -27,7 +27,7 @@ class Params:
 
 
 def seed_params() -> Params:
-    """Everything as the seed ran it: eu-west-3, its quotas and times, conquer polling."""
+    """Everything as the predecessor ran it: eu-west-3, its quotas and times, conquer polling."""
     return Params(SEED_QUOTAS, SEED_PRICES, SEED_TIMINGS, "conquer")
 
 
@@ -108,11 +108,11 @@ def forecast(
     slot_s: float | None = None,
     govern: bool | None = None,
 ) -> Forecast:
-    """``slot_s`` overrides the completion mode's slot time (the seed's own figures).
+    """``slot_s`` overrides the completion mode's slot time (the predecessor's own figures).
 
     ``govern`` paces the fan-out with the planned governor. By default it does when the
     job needs slots, and always under conquer: a blocking conquer can wedge on the burst
-    of the tree's last level even when the seed's average rate is under the quota
+    of the tree's last level even when the predecessor's average rate is under the quota
     (docs/math.md §6), and the governor is what turns that into a slower run.
     """
     p = plan(

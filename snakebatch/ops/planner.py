@@ -1,17 +1,17 @@
-"""The seed's feasibility and cost model (§8.1, §8.2) as functions of explicit parameters.
+"""The predecessor's feasibility and cost model (§8.1, §8.2) as functions of explicit parameters.
 
 FEASIBLE(N, L, τ, slots) ≡ L·⌈N/τ⌉ / spawn_window ≤ rate + slots / t_slot
 
 ``t_slot`` is the slot time of one leaf's chain for the completion mode
-(``Timings.slot_seconds``): the seed's 0.71 s for queue completion, 3.98 s for the
-seed's blocking conquer, which holds its slot while its leaf is dispatched and runs.
-``slot_s`` overrides it; the seed's own figures (81 slots for 1M x 5L) are its conquer
+(``Timings.slot_seconds``): the predecessor's 0.71 s for queue completion, 3.98 s for the
+predecessor's blocking conquer, which holds its slot while its leaf is dispatched and runs.
+``slot_s`` overrides it; the predecessor's own figures (81 slots for 1M x 5L) are its conquer
 billing with its 0.71 s, ``plan(..., completion="conquer", slot_s=0.71)``.
 
 ``spawn_window`` grows with the depth of the divide tree (levels x level latency),
-which is where the seed's N_slots = O(L·N / log N) comes from. Averaging the leaves
+which is where the predecessor's N_slots = O(L·N / log N) comes from. Averaging the leaves
 over the levels dips right after each depth step (8,001 rows look easier than 8,000),
-so the planner uses the running maximum of the seed's rate over smaller trees: a
+so the planner uses the running maximum of the predecessor's rate over smaller trees: a
 bigger job never plans fewer slots than a smaller one needed.
 """
 
@@ -54,13 +54,13 @@ def spawn_window_s(n_rows: int, tau: int, timings: Timings = SEED_TIMINGS) -> fl
 
 
 def seed_rate(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
-    """The seed's left-hand side, L·⌈N/τ⌉ / spawn_window, in spawns per second."""
+    """The predecessor's left-hand side, L·⌈N/τ⌉ / spawn_window, in spawns per second."""
     _check(n_rows, n_layers, tau)
     return n_layers * leaves_per_layer(n_rows, tau) / spawn_window_s(n_rows, tau, timings)
 
 
 def required_rate(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
-    """Spawn rate to budget for: the seed's rate, or the largest a smaller tree needed.
+    """Spawn rate to budget for: the predecessor's rate, or the largest a smaller tree needed.
 
     A tree of depth k peaks at its largest size, 2^k leaves per layer, so the envelope
     only has to look at those points.
@@ -129,7 +129,7 @@ def slots_needed(
 
 
 def on_window_s(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
-    """How long slots stay on: the seed sizes it as one divide time per leaf
+    """How long slots stay on: the predecessor sizes it as one divide time per leaf
     (L·⌈N/τ⌉ x 80 ms: 6.7 min for 1M x 5L, 33 min for 1M x 25L)."""
     _check(n_rows, n_layers, tau)
     return n_layers * leaves_per_layer(n_rows, tau) * timings.t_divide_s
@@ -137,7 +137,7 @@ def on_window_s(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TI
 
 @dataclass(frozen=True)
 class Cost:
-    """The seed's three buckets (§8.2), USD."""
+    """The predecessor's three buckets (§8.2), USD."""
 
     gatherer: float
     on_demand: float
@@ -161,7 +161,7 @@ def cost(
     timings: Timings = SEED_TIMINGS,
     completion: str = "queue",
 ) -> Cost:
-    """Gatherer time over the window, every leaf chain billed on demand (the seed bills
+    """Gatherer time over the window, every leaf chain billed on demand (the predecessor bills
     it all at the on-demand rate), and the slots over the window."""
     leaves = n_layers * leaves_per_layer(n_rows, tau)
     per_leaf = (

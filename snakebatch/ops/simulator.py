@@ -9,7 +9,7 @@ fired invocation reaches the platform ``dispatch_s`` later and runs on, in order
 free provisioned slot, an idle warm container, or a new container that pays a cold
 start and counts against the scaling-rate quota. Above the concurrency quota,
 invocations wait (Lambda retries throttled async events). A new container the quota
-refuses wedges the run (seed §8.1: the ceiling is binary and parent polls never
+refuses wedges the run (predecessor §8.1: the ceiling is binary and parent polls never
 resolve). A governor, when given, paces the fan-out (roots and divides' children)
 through the real token bucket on simulated time; a conquer's own leaf is not held
 back, since its parent already holds a container waiting for it.

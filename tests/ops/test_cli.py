@@ -35,7 +35,7 @@ def test_plan_json_has_the_contract_keys_and_seed_figures() -> None:
 
 
 def test_plan_sizes_slots_for_the_completion_mode() -> None:
-    """Default: the mesh's queue completion, the seed's slot time; conquer: its hold."""
+    """Default: the mesh's queue completion, the predecessor's slot time; conquer: its hold."""
     queue = plan_json()
     assert queue["completion"] == "queue" and queue["slots"] == 81
     conquer = plan_json("--completion", "conquer")
@@ -240,3 +240,16 @@ def test_unreachable_endpoint_is_exit_3_with_what_to_check(monkeypatch) -> None:
     result = invoke("pc", "status", "--region", "eu-west-3")
     assert result.exit_code == 3
     assert "Could not connect" in result.stderr and "check the network" in result.stderr
+
+
+def test_a_plan_made_otherwise_is_handed_to_pc_on_as_a_file() -> None:
+    """pc on --rows plans with the defaults; seed parameters go through plan.json."""
+    plain = plan_json("--tau", "500", "--region", "us-east-1", "--profile", "ops")
+    assert plain["next"] == (
+        "snakebatch pc on --rows 1000000 --layers 5 --tau 500 --region us-east-1 --profile ops"
+    )
+    seeded = plan_json("--seed-params")
+    assert seeded["next"] == (
+        "snakebatch plan --rows 1000000 --layers 5 --seed-params --json > plan.json && "
+        "snakebatch pc on --from-plan plan.json"
+    )

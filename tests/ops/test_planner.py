@@ -1,4 +1,4 @@
-"""The seed's figures from the seed's parameters, and the planner's shape."""
+"""The predecessor's figures from the predecessor's parameters, and the planner's shape."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ SEED_FIGURES = [(1_000_000, 5, 81, 6.5, 1.75), (1_000_000, 25, 449, 33, 22.81)]
 
 @pytest.mark.parametrize(("rows", "layers", "slots", "minutes", "usd"), SEED_FIGURES)
 def test_seed_figures_within_five_percent(rows, layers, slots, minutes, usd) -> None:
-    """The seed's figures: its conquer billing with its 0.71 s slot time."""
+    """The predecessor's figures: its conquer billing with its 0.71 s slot time."""
     p = plan(rows, layers, completion="conquer", slot_s=SEED_TIMINGS.slot_seconds_per_leaf)
     assert p.slots == pytest.approx(slots, rel=0.05)
     assert p.window_s / 60 == pytest.approx(minutes, rel=0.05)
@@ -70,20 +70,20 @@ def test_seed_times_give_a_3_98_s_conquer_slot() -> None:
 def test_conquer_plans_slots_for_its_hold(rows, layers) -> None:
     excess = required_rate(rows, layers, 1000) - SEED_QUOTAS.scaling_rate_per_s
     queue, conquer = plan(rows, layers), plan(rows, layers, completion="conquer")
-    seed = plan(rows, layers, completion="conquer", slot_s=0.71)
+    theirs = plan(rows, layers, completion="conquer", slot_s=0.71)
     assert queue.completion == "queue" and queue.slot_s == 0.71
-    assert queue.slots == seed.slots == math.ceil(excess * 0.71)
+    assert queue.slots == theirs.slots == math.ceil(excess * 0.71)
     assert conquer.slot_s == SEED_TIMINGS.slot_seconds("conquer")
     assert conquer.slots == math.ceil(excess * conquer.slot_s)
-    assert conquer.slots / seed.slots == pytest.approx(conquer.slot_s / 0.71, rel=0.01)
+    assert conquer.slots / theirs.slots == pytest.approx(conquer.slot_s / 0.71, rel=0.01)
     # More slots over the same window: only the PC bucket grows.
-    assert conquer.window_s == seed.window_s
-    assert conquer.cost.on_demand == seed.cost.on_demand
+    assert conquer.window_s == theirs.window_s
+    assert conquer.cost.on_demand == theirs.cost.on_demand
     assert conquer.cost.provisioned == pytest.approx(
-        seed.cost.provisioned * conquer.slots / seed.slots
+        theirs.cost.provisioned * conquer.slots / theirs.slots
     )
     assert feasible(rows, layers, 1000, conquer.slots, completion="conquer")
-    assert not feasible(rows, layers, 1000, seed.slots, completion="conquer")
+    assert not feasible(rows, layers, 1000, theirs.slots, completion="conquer")
     assert plan(rows, layers).as_dict()["slot_s"] == 0.71
 
 

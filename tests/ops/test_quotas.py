@@ -1,4 +1,4 @@
-"""Quotas from Service Quotas when readable, the seed's otherwise."""
+"""Quotas from Service Quotas when readable, the predecessor's otherwise."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The discrete-event simulator: the seed's wedge, the governor, and agreement with FEASIBLE."""
+"""The discrete-event simulator: the predecessor's wedge, the governor, and agreement with FEASIBLE."""
 
 from __future__ import annotations
 
@@ -115,10 +115,10 @@ def test_bad_config_is_a_typed_error(kwargs) -> None:
     st.integers(min_value=0, max_value=5),
 )
 def test_feasible_agrees_with_the_simulator(n_rows, n_layers, seed) -> None:
-    """Away from the boundary the seed's averaged formula and the event model agree.
+    """Away from the boundary the predecessor's averaged formula and the event model agree.
 
     Within 0.45x-1.5x of capacity they may not: the simulator's last level arrives as a
-    burst that the seed's average over the spawn window smooths out (docs/math.md).
+    burst that the predecessor's average over the spawn window smooths out (docs/math.md).
     """
     ratio = required_rate(n_rows, n_layers, 1000) / capacity(0)
     assume(ratio <= 0.45 or ratio >= 1.5)
@@ -142,7 +142,7 @@ def _planned_run(p, seed: int = 0):
 
 
 def test_conquer_job_that_wedged_under_the_seeds_slots_completes() -> None:
-    """125K x 20L, the smallest wedge of the seed's conquer plan found in a scan of
+    """125K x 20L, the smallest wedge of the predecessor's conquer plan found in a scan of
     10K-400K rows x 1-25 layers (docs/math.md §6)."""
     seed_plan = plan(125_000, 20, completion="conquer", slot_s=SEED_TIMINGS.slot_seconds_per_leaf)
     before = _planned_run(seed_plan)
@@ -158,7 +158,7 @@ def test_conquer_job_that_wedged_under_the_seeds_slots_completes() -> None:
 
 
 def test_conquer_forecast_governs_jobs_that_need_no_slots() -> None:
-    """57,964 x 4L is under the quota by the seed's average, so it needs no slots, but the
+    """57,964 x 4L is under the quota by the predecessor's average, so it needs no slots, but the
     last level's burst wedges a blocking conquer; the planned governor completes it."""
     p = plan(57_964, 4, completion="conquer")
     assert p.slots == 0

@@ -352,7 +352,7 @@ def test_sweep_raises_after_trying_every_shard_and_reports_the_leak_age(aws_clie
     assert caught.value.result.oldest_age_s == 24 * 3600
 
 
-def test_dlq_defaults_to_the_role_accounts_queue(lam) -> None:
+def test_dlq_defaults_to_the_role_accounts_queue(lam, monkeypatch) -> None:
     client, _ = lam
     s = settings()
     toggle = PcToggle(client, object(), s, ROLE)
@@ -361,6 +361,9 @@ def test_dlq_defaults_to_the_role_accounts_queue(lam) -> None:
     )
     given = "arn:aws:sqs:eu-west-3:123456789012:elsewhere"
     assert PcToggle(client, object(), s, ROLE, dlq_arn=given).dlq_arn == given
+    monkeypatch.setenv("SNAKEBATCH_PC_OFF_DLQ_ARN", given)
+    assert PcToggle(client, object(), s, ROLE).dlq_arn == given
+    monkeypatch.delenv("SNAKEBATCH_PC_OFF_DLQ_ARN")
     with pytest.raises(ToggleInputError, match="12-digit account"):
         PcToggle(client, object(), s, "arn:aws:iam::role/no-account")
 

@@ -120,6 +120,12 @@ variable "api_keys_parameter_exists" {
   default     = false
 }
 
+variable "check_account_quotas" {
+  description = "Read the account's Lambda concurrency quota (Service Quotas) and refuse a plan the account cannot run (needs servicequotas:GetServiceQuota)."
+  type        = bool
+  default     = false
+}
+
 variable "create_gatherer" {
   description = "Create the gatherer's ASG (and, with gatherer.create_alb, its ALB)."
   type        = bool
