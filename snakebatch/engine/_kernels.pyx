@@ -15,7 +15,7 @@ from collections import Counter
 
 from libc.math cimport INFINITY, NAN, copysign, isnan
 from libc.stdlib cimport free, malloc, qsort, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 from cpython.list cimport PyList_GET_ITEM
 from cpython.ref cimport PyObject
 from cpython.unicode cimport PyUnicode_Contains, PyUnicode_Tailmatch
@@ -129,7 +129,65 @@ cdef double _lev_bounded(str a, str b, double limit):
     return prev[lb]
 
 
-cdef long _lev(str a, str b):
+cdef long _myers(str a, str b) except -1:
+    """Edit distance by Myers' bit-parallel algorithm (Hyyrö's formulation), one 64-bit
+    word: ``b`` is the pattern (1 ≤ len(b) ≤ 64), ``a`` the text; O(len(a)) word steps
+    instead of the O(len(a)·len(b)) table."""
+    cdef Py_ssize_t m = len(b), i, k, nx = 0
+    cdef unsigned long long ascii[128]
+    cdef Py_UCS4 other[64]
+    cdef unsigned long long other_mask[64]
+    cdef unsigned long long bit, eq, pv, mv = 0, xv, xh, ph, mh, top = 1ULL << (m - 1)
+    cdef long score = m
+    cdef Py_UCS4 c
+    memset(ascii, 0, sizeof(ascii))
+    for i in range(m):
+        c = b[i]
+        bit = 1ULL << i
+        if c < 128:
+            ascii[c] |= bit
+            continue
+        for k in range(nx):
+            if other[k] == c:
+                other_mask[k] |= bit
+                break
+        else:
+            other[nx] = c
+            other_mask[nx] = bit
+            nx += 1
+    pv = ~0ULL
+    for c in a:
+        if c < 128:
+            eq = ascii[c]
+        else:
+            eq = 0
+            for k in range(nx):
+                if other[k] == c:
+                    eq = other_mask[k]
+                    break
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & top:
+            score += 1
+        elif mh & top:
+            score -= 1
+        ph = (ph << 1) | 1
+        mh = mh << 1
+        pv = mh | ~(xv | ph)
+        mv = ph & xv
+    return score
+
+
+cdef inline bint _myers_fits(str a, str b):
+    """Both non-empty, ``b`` one word long, neither past the bag-distance cut."""
+    return 0 < len(b) <= 64 and 0 < len(a) <= LEV_LIMIT
+
+
+cdef long _lev(str a, str b) except -1:
+    if _myers_fits(a, b):
+        return _myers(a, b)
     return <long>_lev_bounded(a, b, INFINITY)
 
 
@@ -288,7 +346,9 @@ def chi(list strs, dict expected):
     return out
 
 
-cdef bint _lev_at_most(str a, str b, double limit):
+cdef int _lev_at_most(str a, str b, double limit) except -1:
+    if _myers_fits(a, b):
+        return _myers(a, b) <= limit
     return _lev_bounded(a, b, limit) <= limit
 
 
@@ -652,7 +712,7 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
     c.std = <const double*>cnp.PyArray_DATA(std)
     c.stats = <const unsigned char*>cnp.PyArray_DATA(stats)
     c.profile = profile
-    cdef Py_ssize_t nts = ts.shape[0], nrem = nts, s = c.s, n_lits = 0, cap = 8, j, l, keep
+    cdef Py_ssize_t nts = ts.shape[0], nrem = nts, s = c.s, n_lits = 0, cap = 8, j, l
     cdef const Py_ssize_t* tsp = <const Py_ssize_t*>cnp.PyArray_DATA(ts)
     getrandbits, random = rng.getrandbits, rng.random
     cdef Py_ssize_t* rem = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
@@ -694,12 +754,7 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
             for j in range(s):
                 mk[j] = _holds(&c, &lit, j)
             n_lits += 1
-            keep = 0
-            for j in range(nrem):
-                if not mk[rem[j]]:
-                    rem[keep] = rem[j]
-                    keep += 1
-            nrem = keep
+            nrem = _uncovered(rem, nrem, mk)
         truth = np.zeros(s, dtype=np.uint8)
         kept = _minimise(masks, n_lits, s, tsp, nts, cover, truth)
         out_lits = [(lits[l].i, lits[l].kind, lits[l].thr, bool(lits[l].neg)) for l in kept]
@@ -709,6 +764,16 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
         free(cover)
         free(lits)
         free(masks)
+
+
+cdef Py_ssize_t _uncovered(Py_ssize_t* rem, Py_ssize_t nrem, const unsigned char* mk) noexcept:
+    """Keep (in order) the positions of ``rem`` the new literal leaves false; their count."""
+    cdef Py_ssize_t j, keep = 0
+    for j in range(nrem):
+        if not mk[rem[j]]:
+            rem[keep] = rem[j]
+            keep += 1
+    return keep
 
 
 cdef list _minimise(const unsigned char* masks, Py_ssize_t n_lits, Py_ssize_t s, const Py_ssize_t* tsp, Py_ssize_t nts, Py_ssize_t* cover, cnp.ndarray truth):
@@ -1034,7 +1099,7 @@ def text_clause(object store, cnp.ndarray members, cnp.ndarray ts, Py_ssize_t f,
     """
     _need(members, cnp.NPY_INTP, "members")
     _need(ts, cnp.NPY_INTP, "ts")
-    cdef Py_ssize_t s = members.shape[0], nts = ts.shape[0], nrem = nts, n_lits = 0, cap = 8, j, keep
+    cdef Py_ssize_t s = members.shape[0], nts = ts.shape[0], nrem = nts, n_lits = 0, cap = 8, j
     cdef const Py_ssize_t* mem = <const Py_ssize_t*>cnp.PyArray_DATA(members)
     cdef const Py_ssize_t* tsp = <const Py_ssize_t*>cnp.PyArray_DATA(ts)
     cdef dict mok = store.measure_of_kind
@@ -1072,12 +1137,7 @@ def text_clause(object store, cnp.ndarray members, cnp.ndarray ts, Py_ssize_t f,
                 return None
             lits.append(lit)
             n_lits += 1
-            keep = 0
-            for j in range(nrem):
-                if not mk[rem[j]]:
-                    rem[keep] = rem[j]
-                    keep += 1
-            nrem = keep
+            nrem = _uncovered(rem, nrem, mk)
         truth = np.zeros(s, dtype=np.uint8)
         kept = _minimise(masks, n_lits, s, tsp, nts, cover, truth)
         return [lits[l] for l in kept], truth.view(bool)

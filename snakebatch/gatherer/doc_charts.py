@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from snakebatch.gatherer.charts import bar_chart, line_chart
 from snakebatch.ops.planner import required_rate, slots_needed
-from snakebatch.ops.quotas import SEED_QUOTAS
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS
 
 ROWS = [int(10 ** (k / 8)) for k in range(24, 49)]
 
@@ -34,16 +34,16 @@ def tree_invocations() -> str:
     )
 
 
-def seed_slots() -> str:
+def predecessor_slots() -> str:
     return bar_chart(
         [("1M rows × 5 layers", 81), ("1M rows × 25 layers", 449)],
         title="Provisioned slots needed to stay under the spawn budget (predecessor §8.1)",
         unit=" slots",
-        caption="Seed figures: 81 slots for 6.5 min ($1.75) and 449 slots for 33 min ($22.81).",
+        caption="Predecessor figures: 81 slots for 6.5 min ($1.75) and 449 slots for 33 min ($22.81).",
     )
 
 
-def seed_cost() -> str:
+def predecessor_cost() -> str:
     return bar_chart(
         [
             ("gatherer, per month", 98.0),
@@ -69,7 +69,12 @@ def spawn_vs_budget() -> str:
         x_label="rows N (log scale)",
         y_label="spawns / s",
         log_x=True,
-        hlines=[(f"budget {SEED_QUOTAS.scaling_rate_per_s:.2f}/s", SEED_QUOTAS.scaling_rate_per_s)],
+        hlines=[
+            (
+                f"budget {PREDECESSOR_QUOTAS.scaling_rate_per_s:.2f}/s",
+                PREDECESSOR_QUOTAS.scaling_rate_per_s,
+            )
+        ],
         caption="From snakebatch.ops.planner with the predecessor's parameters. Above the dashed "
         "line a run wedges unless provisioned slots absorb the excess.",
     )
@@ -93,8 +98,8 @@ def slots_vs_rows() -> str:
 
 CHARTS: dict[str, Callable[[], str]] = {
     "tree-invocations": tree_invocations,
-    "seed-slots": seed_slots,
-    "seed-cost": seed_cost,
+    "predecessor-slots": predecessor_slots,
+    "predecessor-cost": predecessor_cost,
     "spawn-vs-budget": spawn_vs_budget,
     "slots-vs-rows": slots_vs_rows,
 }

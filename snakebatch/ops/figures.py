@@ -13,17 +13,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from snakebatch.ops.forecast import default_params, forecast, seed_params
+from snakebatch.ops.forecast import default_params, forecast, predecessor_params
 from snakebatch.ops.governor import from_plan
-from snakebatch.ops.planner import plan, required_rate, seed_rate
-from snakebatch.ops.prices import SEED_PRICES, US_EAST_1_PRICES
-from snakebatch.ops.quotas import SEED_QUOTAS
+from snakebatch.ops.planner import plan, predecessor_rate, required_rate
+from snakebatch.ops.prices import PREDECESSOR_PRICES, US_EAST_1_PRICES
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS
 from snakebatch.ops.simulator import SimConfig, simulate
-from snakebatch.ops.timings import SEED_TIMINGS
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 #: The predecessor's slot time per leaf chain (0.71 s): its figures are sized with it.
-SEED_SLOT_S = SEED_TIMINGS.slot_seconds_per_leaf
+PREDECESSOR_SLOT_S = PREDECESSOR_TIMINGS.slot_seconds_per_leaf
 _BLOCK = re.compile(r"(<!-- ops:([a-z-]+) -->\n).*?(<!-- /ops:\2 -->)", re.S)
 
 
@@ -33,17 +33,17 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pct(ours: float, seed: float) -> str:
-    return f"{100 * (ours - seed) / seed:+.1f}%"
+def _pct(ours: float, predecessor: float) -> str:
+    return f"{100 * (ours - predecessor) / predecessor:+.1f}%"
 
 
-def seed_figures() -> str:
+def predecessor_figures() -> str:
     rows = []
     for n, layers, slots, minutes, usd in (
         (1_000_000, 5, 81, 6.5, 1.75),
         (1_000_000, 25, 449, 33, 22.81),
     ):
-        p = plan(n, layers, completion="conquer", slot_s=SEED_SLOT_S)
+        p = plan(n, layers, completion="conquer", slot_s=PREDECESSOR_SLOT_S)
         label = f"{n // 1_000_000}M x {layers}L"
         rows.append([label, "slots", str(slots), str(p.slots), _pct(p.slots, slots)])
         rows.append(
@@ -58,13 +58,13 @@ def seed_figures() -> str:
         rows.append(
             [label, "total $", f"{usd:.2f}", f"{p.cost.total:.2f}", _pct(p.cost.total, usd)]
         )
-    rate = seed_rate(7500, 25, 1000)
+    rate = predecessor_rate(7500, 25, 1000)
     rows.append(["7.5K x 25L", "peak spawns/s", "17.40", f"{rate:.2f}", _pct(rate, 17.40)])
     return _table(["job", "figure", "predecessor", "planner, predecessor's t_slot", "diff"], rows)
 
 
 def parameters() -> str:
-    t, q, pr = SEED_TIMINGS, SEED_QUOTAS, SEED_PRICES
+    t, q, pr = PREDECESSOR_TIMINGS, PREDECESSOR_QUOTAS, PREDECESSOR_PRICES
     rows = [
         [
             "scaling rate",
@@ -127,15 +127,17 @@ def parameters() -> str:
 def wedge() -> str:
     rows = []
     for n in (6000, 7000, 7500, 8000):
-        rate = seed_rate(n, 25, 1000)
+        rate = predecessor_rate(n, 25, 1000)
         ungoverned = simulate(SimConfig(n, 25))
-        gov = from_plan(SEED_QUOTAS.scaling_rate_per_s, 0, SEED_TIMINGS.slot_seconds_per_leaf)
+        gov = from_plan(
+            PREDECESSOR_QUOTAS.scaling_rate_per_s, 0, PREDECESSOR_TIMINGS.slot_seconds_per_leaf
+        )
         governed = simulate(SimConfig(n, 25, governor_rate=gov.rate, governor_burst=gov.burst))
         rows.append(
             [
                 f"{n:,} x 25L",
                 f"{rate:.2f}",
-                "yes" if rate <= SEED_QUOTAS.scaling_rate_per_s else "no",
+                "yes" if rate <= PREDECESSOR_QUOTAS.scaling_rate_per_s else "no",
                 f"wedges at {ungoverned.wedge_at_s:.1f} s"
                 if ungoverned.wedged
                 else f"done in {ungoverned.wall_s:.1f} s",
@@ -196,8 +198,8 @@ def _outcome(f) -> str:
 def conquer_vs_queue() -> str:
     rows = []
     for n, layers in ((1_000_000, 5), (1_000_000, 25), (2_000_000, 5)):
-        before = forecast(n, layers, 1000, seed_params(), slot_s=SEED_SLOT_S)
-        after = forecast(n, layers, 1000, seed_params())
+        before = forecast(n, layers, 1000, predecessor_params(), slot_s=PREDECESSOR_SLOT_S)
+        after = forecast(n, layers, 1000, predecessor_params())
         queue = forecast(n, layers, 1000, default_params("eu-west-3"))
         extra = after.plan.cost.total - before.plan.cost.total
         rows.append(
@@ -209,7 +211,7 @@ def conquer_vs_queue() -> str:
                 _outcome(queue),
             ]
         )
-    t = SEED_TIMINGS
+    t = PREDECESSOR_TIMINGS
     return _table(
         [
             "job (planned slots + governor)",
@@ -230,7 +232,7 @@ def sample_jobs(n_jobs: int = 100, seed: int = 0, need_slots: bool = True) -> li
     jobs: list[tuple[int, int]] = []
     while len(jobs) < n_jobs:
         n_rows, n_layers = rng.randint(1000, 400_000), rng.randint(1, 25)
-        over = required_rate(n_rows, n_layers, 1000) > SEED_QUOTAS.scaling_rate_per_s
+        over = required_rate(n_rows, n_layers, 1000) > PREDECESSOR_QUOTAS.scaling_rate_per_s
         if over == need_slots:
             jobs.append((n_rows, n_layers))
     return jobs
@@ -240,13 +242,13 @@ def conquer_sample() -> str:
     """Two samples under conquer: jobs that need slots, planned with each slot time
     and the planned governor; jobs that do not, without and with the governor."""
     need, free = sample_jobs(), sample_jobs(need_slots=False)
-    conquer_slot = f"{SEED_TIMINGS.slot_seconds('conquer'):.2f} s"
+    conquer_slot = f"{PREDECESSOR_TIMINGS.slot_seconds('conquer'):.2f} s"
     rows = []
     for label, jobs, slot_s, govern in (
         (
-            f"need slots; predecessor's t_slot {SEED_SLOT_S:.2f} s, governor",
+            f"need slots; predecessor's t_slot {PREDECESSOR_SLOT_S:.2f} s, governor",
             need,
-            SEED_SLOT_S,
+            PREDECESSOR_SLOT_S,
             None,
         ),
         (f"need slots; t_slot (conquer) {conquer_slot}, governor", need, None, None),
@@ -254,7 +256,8 @@ def conquer_sample() -> str:
         ("need none; governor", free, None, None),
     ):
         runs = [
-            (job, forecast(*job, 1000, seed_params(), slot_s=slot_s, govern=govern)) for job in jobs
+            (job, forecast(*job, 1000, predecessor_params(), slot_s=slot_s, govern=govern))
+            for job in jobs
         ]
         wedged = [job for job, f in runs if f.run.wedged]
         smallest = min(wedged, key=lambda job: job[0] * job[1], default=None)
@@ -273,7 +276,7 @@ def conquer_sample() -> str:
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
-    "seed-figures": seed_figures,
+    "predecessor-figures": predecessor_figures,
     "parameters": parameters,
     "wedge": wedge,
     "scale": scale,

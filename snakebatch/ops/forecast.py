@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from snakebatch.ops.governor import from_plan
 from snakebatch.ops.planner import Plan, plan
-from snakebatch.ops.prices import SEED_PRICES, Prices, prices_for
-from snakebatch.ops.quotas import SEED_QUOTAS, Quotas
+from snakebatch.ops.prices import PREDECESSOR_PRICES, Prices, prices_for
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS, Quotas
 from snakebatch.ops.simulator import SimConfig, SimResult, simulate
-from snakebatch.ops.timings import SEED_TIMINGS, Timings
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS, Timings
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,16 @@ class Params:
     completion: str
 
 
-def seed_params() -> Params:
+def predecessor_params() -> Params:
     """Everything as the predecessor ran it: eu-west-3, its quotas and times, conquer polling."""
-    return Params(SEED_QUOTAS, SEED_PRICES, SEED_TIMINGS, "conquer")
+    return Params(PREDECESSOR_QUOTAS, PREDECESSOR_PRICES, PREDECESSOR_TIMINGS, "conquer")
 
 
-def default_params(region: str, quotas: Quotas = SEED_QUOTAS, completion: str = "queue") -> Params:
+def default_params(
+    region: str, quotas: Quotas = PREDECESSOR_QUOTAS, completion: str = "queue"
+) -> Params:
     """This repository's defaults: the region's prices and queue-as-truth completion."""
-    return Params(quotas, prices_for(region), SEED_TIMINGS, completion)
+    return Params(quotas, prices_for(region), PREDECESSOR_TIMINGS, completion)
 
 
 @dataclass

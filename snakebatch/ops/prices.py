@@ -38,7 +38,7 @@ class Prices:
 # per GB-s (predecessor §8.2), i.e. us-east-1's $0.0000041667 x the Paris uplift of 7/6.
 # Gatherer: $98/month (predecessor §8.2) -> $0.1342/h; that is about half the t4g.2xlarge
 # on-demand list price, so the predecessor's gatherer runs on a savings plan or reservation.
-SEED_PRICES = Prices(
+PREDECESSOR_PRICES = Prices(
     region="eu-west-3",
     lambda_gb_s=0.0000166667,
     lambda_request=0.20 / 1_000_000,
@@ -58,7 +58,7 @@ US_EAST_1_PRICES = Prices(
     source="AWS Lambda and EC2 pricing pages, us-east-1, 2026 (on-demand list)",
 )
 
-PRICES = {p.region: p for p in (SEED_PRICES, US_EAST_1_PRICES)}
+PRICES = {p.region: p for p in (PREDECESSOR_PRICES, US_EAST_1_PRICES)}
 
 
 class UnknownRegionError(ValueError):

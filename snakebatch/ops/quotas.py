@@ -45,7 +45,7 @@ class Quotas:
             raise ValueError(f"quota_window_s must be > 0, got {self.quota_window_s!r}")
 
 
-SEED_QUOTAS = Quotas()
+PREDECESSOR_QUOTAS = Quotas()
 
 
 def _quota_value(client: Any, code: str) -> float | None:
@@ -60,7 +60,7 @@ def _quota_value(client: Any, code: str) -> float | None:
     return float(value) if value is not None else None
 
 
-def read_quotas(client: Any, fallback: Quotas = SEED_QUOTAS) -> Quotas:
+def read_quotas(client: Any, fallback: Quotas = PREDECESSOR_QUOTAS) -> Quotas:
     """Live quotas from a boto3 ``service-quotas`` client, field by field.
 
     Each quota that cannot be read (no permission, no endpoint, unknown code) keeps

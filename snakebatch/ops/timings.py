@@ -105,4 +105,4 @@ class Timings:
         return 4 if completion == "conquer" else 3
 
 
-SEED_TIMINGS = Timings()
+PREDECESSOR_TIMINGS = Timings()

@@ -18,6 +18,7 @@ that no pending schedule covers, and reports the age of the oldest config still 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -308,8 +309,10 @@ class PcToggle:
         self.scheduler = scheduler_client
         self.settings = settings
         self.role_arn = role_arn
-        self.dlq_arn = dlq_arn or default_dlq_arn(
-            role_arn, settings.region, settings.function_prefix
+        self.dlq_arn = (
+            dlq_arn
+            or os.environ.get(DLQ_ENV)
+            or default_dlq_arn(role_arn, settings.region, settings.function_prefix)
         )
         self.alias = alias or defaults()["alias"]
         self.now = now

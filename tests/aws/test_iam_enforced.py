@@ -25,14 +25,14 @@ from snakebatch.backends.aws_store import S3Store
 from snakebatch.backends.base import ObjectMissing, StoreDenied
 from snakebatch.gatherer import GathererConfig, create_app
 from snakebatch.gatherer.config import Limits
-from snakebatch.ops.prices import SEED_PRICES
+from snakebatch.ops.prices import PREDECESSOR_PRICES
 from snakebatch.ops.toggle import PcToggle, plan_toggle, schedule_name
 from snakebatch.settings import Settings
 from tests.aws.iam_stack import ACCOUNT, SHARDS, IamStack, client, enforce
 from tests.aws.lambda_endpoint import LambdaEndpoint
 from tests.gatherer.conftest import DATA, wait_state
 
-pytestmark = [pytest.mark.aws, pytest.mark.terraform, pytest.mark.slow]
+pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 HANDLER = REPO / "functions" / "handler_snake.py"
@@ -185,7 +185,7 @@ def test_pc_on_fires_off_under_the_scheduler_role_and_no_runtime_role_may_turn_i
         scheduler = client("scheduler", iam_stack.url, iam_stack.operator)
         toggle = PcToggle(_lambda(endpoint.url, iam_stack.operator), scheduler, settings, role_arn)
         now = datetime.now(UTC)
-        plan = plan_toggle(SHARDS, 3600, settings, SEED_PRICES, 4.0, now)
+        plan = plan_toggle(SHARDS, 3600, settings, PREDECESSOR_PRICES, 4.0, now)
         assert toggle.on(plan) == functions
         assert set(endpoint.provisioned) == {(f, "live") for f in functions}
 

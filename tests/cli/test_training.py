@@ -68,6 +68,20 @@ def test_train_json_carries_the_job_id_and_the_mesh_figures(tmp_path):
     assert (config["tau"], config["seed"]) == (400, 0) and "completion" not in config
 
 
+def test_train_runs_locally_in_the_home_from_the_environment(tmp_path, monkeypatch):
+    """``train`` opens its backend like every entry point (from the settings), but
+    always the local mesh: a shell set up for the AWS backend still trains here."""
+    monkeypatch.setenv("SNAKEBATCH_BACKEND", "aws")
+    monkeypatch.setenv("SNAKEBATCH_HOME", str(tmp_path / "envhome"))
+    data = tmp_path / "d.csv"
+    data.write_text(CSV)
+    args = ["train", str(data), "-t", "label", "-o", str(tmp_path / "m.json"), "-L", "1"]
+    result = CliRunner().invoke(app, [*args, "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["home"] == str(tmp_path / "envhome")
+    assert (tmp_path / "envhome" / "jobs.sqlite").is_file()
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_the_same_seed_gives_byte_identical_files(command, tmp_path):
     data = tmp_path / "d.csv"
