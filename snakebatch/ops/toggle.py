@@ -1,6 +1,6 @@
 """Provisioned-concurrency toggles that turn themselves off on the AWS side.
 
-A slot left on bills around the clock (seed §8.2: a leaked toggle on 100 shards is
+A slot left on bills around the clock (predecessor §8.2: a leaked toggle on 100 shards is
 $168/day), so every "on" first schedules its own "off" with EventBridge Scheduler: a
 one-shot ``at(...)`` schedule per shard whose universal target calls Lambda's
 ``DeleteProvisionedConcurrencyConfig`` at T+ttl. The schedule is created *before* the

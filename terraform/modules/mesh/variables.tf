@@ -139,7 +139,7 @@ variable "provisioned_concurrency" {
 }
 
 variable "maximum_retry_attempts" {
-  description = "Async retries of a failed event. Kept low: the seed's v6 burned $1057 retrying into its own throttle; nodes are deterministic, so a retry only helps transient faults."
+  description = "Async retries of a failed event. Kept low: the predecessor's v6 burned $1057 retrying into its own throttle; nodes are deterministic, so a retry only helps transient faults."
   type        = number
   default     = 1
 
