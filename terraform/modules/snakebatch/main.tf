@@ -110,6 +110,7 @@ module "alarms" {
   topic_name                = "${module.naming.function_prefix}-alarms"
   alarm_emails              = var.alarm_emails
   require_subscriber        = var.require_alarm_subscriber
+  composite_alarms          = var.composite_alarms
   account_concurrency_limit = var.account_concurrency_limit
   gatherer_target           = try(module.gatherer[0].alb_target, null)
   pc_guard = {

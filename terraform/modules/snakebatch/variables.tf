@@ -96,6 +96,12 @@ variable "require_alarm_subscriber" {
   default     = false
 }
 
+variable "composite_alarms" {
+  description = "One composite alarm per shard-alarm kind notifies (true); false lets each shard alarm notify, for endpoints without composite alarms (moto)."
+  type        = bool
+  default     = true
+}
+
 variable "account_concurrency_limit" {
   description = "The account's Lambda concurrent-executions quota; the account-concurrency alarm fires at 80 % of it."
   type        = number
