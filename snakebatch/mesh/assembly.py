@@ -187,7 +187,7 @@ def model_frame(
         if population and not stripped and _POPULATION_SLOT not in text:
             raise AssemblyError("the model writer's layout changed: no population slot")
         parts.append(text[: -len(tail)])
-    full = parts[0]
+    full: bytes | bytearray = parts[0]
     if population:
         at = full.index(_POPULATION_SLOT)  # the first key that can hold it: not in a string
         out = bytearray(full[:at] + b'"population":[')
