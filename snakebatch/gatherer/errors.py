@@ -14,7 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from snakebatch.backends.base import BackendError, JobExists, JobNotFound, ObjectMissing, StoreDenied
+from snakebatch.backends.base import (
+    BackendError,
+    JobExists,
+    JobNotFound,
+    ObjectMissing,
+    StoreDenied,
+)
 from snakebatch.engine.errors import SnakeError
 from snakebatch.mesh.coordinator import ModelNotReady
 from snakebatch.mesh.errors import MeshError
