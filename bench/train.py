@@ -1,6 +1,6 @@
 """Single-process training time and accuracy against the reference's baselines.
 
-Protocol of ``/work/shared/design/baselines.md``: CSV rows (values as read, target =
+Protocol of ``bench/reference_baselines.md`` (a copy of the reference figures the project was given): CSV rows (values as read, target =
 first column) shuffled with ``random.Random(0).shuffle``, first 75% train; adult-6K
 is the first 6,000 rows after the shuffle; the sklearn sets and the synthetic set
 are split with ``train_test_split(test_size=0.25, stratify=y, random_state=0)``.
