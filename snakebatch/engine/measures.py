@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 
 LEV_EXACT_LIMIT = 256
 REP_WINDOW = 64
@@ -146,7 +147,7 @@ def _is_special(c: str) -> bool:
     return not c.isalnum() and not c.isspace()
 
 
-def _ascii_deleter(predicate) -> dict[int, None]:
+def _ascii_deleter(predicate: Callable[[str], bool]) -> dict[int, int | None]:
     """A ``str.translate`` table deleting the ASCII characters that satisfy ``predicate``.
 
     Built from the predicate itself, so the fast ASCII path below counts exactly what
