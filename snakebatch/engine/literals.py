@@ -68,7 +68,7 @@ def zscore(f: float, mu: float, sd: float) -> float | Fraction:
         return math.nan if diff == 0 or math.isnan(diff) else math.copysign(math.inf, diff)
 
 
-def _below(mu: float, v: float, negated: bool) -> bool:
+def _below(mu: float | Fraction, v: float, negated: bool) -> bool:
     """The common polarity rule: ``μ < v`` when not negated, ``μ ≥ v`` when negated.
 
     A NaN measure fails both comparisons, so it is false in either polarity.
@@ -84,7 +84,7 @@ def _ref_pair(measure: Callable[[str, str], float]) -> Callable[[Any, Any, bool]
     return lambda f, v, neg: _below(measure(str(f), str(v[0])), v[1], neg)
 
 
-def _numeric(transform: Callable[[Any, Any], float]) -> Callable[[Any, Any, bool], bool]:
+def _numeric(transform: Callable[[Any, Any], float | Fraction]) -> Callable[[Any, Any, bool], bool]:
     def test(f: Any, v: Any, neg: bool) -> bool:
         if not is_number(f):
             return False
