@@ -151,7 +151,13 @@ class _Block:
 
     def __init__(self, block: tuple) -> None:
         x, slog, mag, ndig, codes, weights, mean, std, stats, profile = block
-        self.arrays = (x, None, slog, mag, ndig)  # by kind; NZ reads x
+        # Per kind, the array a literal compares directly; NZ is computed from x instead.
+        self.arrays: dict[int, np.ndarray] = {
+            KIND_N: x,
+            KIND_NL: slog,
+            KIND_NMG: mag,
+            KIND_ND: ndig,
+        }
         self.x, self.codes, self.weights = x, codes, weights
         self.mean, self.std, self.stats, self.profile = mean, std, stats, profile
 
