@@ -26,7 +26,7 @@ MaskFn = Callable[[list, np.ndarray], np.ndarray]
 
 
 class Node:
-    __slots__ = ("_by_key", "children", "end", "literal", "low", "test")
+    __slots__ = ("children", "end", "literal", "low", "test")
 
     def __init__(self, literal: list | None, test: Callable[[Mapping], bool] | None, low: int):
         self.literal = literal
@@ -34,7 +34,6 @@ class Node:
         self.low = low  # lowest chain position whose condition passes through this node
         self.end = -1  # lowest chain position whose condition ends here; -1 if none
         self.children: list[Node] = []  # highest ``low`` first, so a stack pops the lowest
-        self._by_key: dict[tuple, Node] | None = {}
 
 
 def literal_key(lit: Sequence) -> tuple:
@@ -56,14 +55,17 @@ class ChainIndex:
         self.fallback = default if default is not None else (n - 1 if n else None)
         self.root = Node(None, None, 0)
         nodes = [self.root]
-        for position in range(self.limit):
+        # (parent's id, literal key) → child; needed only while building, so not kept
+        edges: dict[tuple[int, tuple], Node] = {}
+        for position, condition in enumerate(conditions[: self.limit]):
+            assert condition is not None  # the first ELSE is at ``self.limit``
             node = self.root
-            for lit in conditions[position]:
-                key = literal_key(lit)
-                child = node._by_key.get(key)  # type: ignore[union-attr]
+            for lit in condition:
+                edge = (id(node), literal_key(lit))
+                child = edges.get(edge)
                 if child is None:
                     child = Node(list(lit), compile_literal(lit, header), position)
-                    node._by_key[key] = child  # type: ignore[index]
+                    edges[edge] = child
                     node.children.append(child)
                     nodes.append(child)
                 node = child
@@ -72,7 +74,6 @@ class ChainIndex:
         self.size = len(nodes)
         for node in nodes:  # conditions arrive in chain order, so children are by ``low``
             node.children.reverse()
-            node._by_key = None
 
     def route(self, x: Mapping[str, Any]) -> int | None:
         """Chain position of the first bucket whose condition holds on ``x``."""
