@@ -151,7 +151,8 @@ class CompiledChain(Sequence[CompiledBucket]):
         self._class_of = class_of
         self._header = header
         self._built: list[CompiledBucket | None] = [None] * len(buckets)
-        self.index = ChainIndex([b.get("condition") for b in buckets], header)
+        # not ``index``, which would hide ``Sequence.index``
+        self.router = ChainIndex([b.get("condition") for b in buckets], header)
 
     def __len__(self) -> int:
         return len(self._raw)
@@ -168,7 +169,7 @@ class CompiledChain(Sequence[CompiledBucket]):
 
     def route(self, x: Mapping) -> int | None:
         """First bucket whose condition holds (ELSE always does); else the last bucket."""
-        return self.index.route(x)
+        return self.router.route(x)
 
 
 def falsified_clauses(bucket: CompiledBucket, x: Mapping) -> set[int]:

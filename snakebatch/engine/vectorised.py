@@ -87,7 +87,7 @@ class BatchModel:
 
     def route(self, layer: int, n: int, mask: MaskFn) -> np.ndarray:
         """Bucket position per row (first match, ELSE, else the last bucket); -1 if none."""
-        return self.compiled.chains[layer].index.route_batch(n, mask)
+        return self.compiled.chains[layer].router.route_batch(n, mask)
 
     def falsified(
         self, bucket: CompiledBucket, idx: np.ndarray, mask: MaskFn, rows: Sequence[Mapping]
