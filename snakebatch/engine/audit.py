@@ -157,6 +157,7 @@ def audit_text(compiled: CompiledModel, x: Mapping) -> str:
             lines.append("  empty layer: no contribution")
             continue
         chosen = compiled.route_layer(li, x)
+        assert chosen is not None  # only an empty layer routes nowhere
         bucket = chain[chosen]
         lines += _routing_lines(chain, x, header, chosen)
         matched = bucket.matching_conditions(falsified_clauses(bucket, x))
