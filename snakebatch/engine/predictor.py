@@ -107,6 +107,7 @@ class Predictor:
 
     def batch_entries(self, rows: Iterable[Any]) -> list[list[Entry]]:
         _, per_row = self._batch(rows, want_entries=True)
+        assert per_row is not None  # asked for
         return per_row
 
     def batch_counts(self, rows: Iterable[Any]) -> np.ndarray:
