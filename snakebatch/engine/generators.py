@@ -240,7 +240,7 @@ def mag(p: Pair) -> Literal | None:
 # -- the original oppose (§4.6.1) ---------------------------------------------------------
 
 
-def _measure_option(p: Pair, kind: str, name: str) -> Callable[[], Literal | None] | None:
+def _measure_option(p: Pair, kind: str, name: str) -> Callable[[], Literal] | None:
     a, b = p.measures(name)
     if a == b:
         return None
