@@ -28,13 +28,16 @@ from snakebatch.engine import measures as m
 from snakebatch.engine.literals import holds, holds_on_value, is_number, magnitude
 
 try:
-    from snakebatch.engine import _kernels as _compiled
+    import snakebatch.engine._kernels as _compiled
 except ImportError:  # not built: the pure-Python kernels give the same answers
     _compiled = None
 
 EXACT_INT = 2**53
 CACHE_LIMIT = 4096
 UNKNOWN = 2  # per-rendering cache state: 0 false, 1 true, 2 not computed yet
+
+#: (value, slog, mag, digit count) of an all-float numeric population, features × rows
+NumericTable = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 MEASURES: dict[str, Callable[[str], float]] = {
     "len": len,
@@ -271,7 +274,8 @@ class ColumnStore:
         self._unique_cache: dict[Any, np.ndarray] = {}
         self._measure_cache: dict[Any, np.ndarray] = {}
         self._row_measures: dict[tuple[int, str], np.ndarray] = {}
-        self._numeric_table: tuple[np.ndarray, ...] | bool | None = False  # False: not built
+        self._numeric_table: NumericTable | None = None
+        self._numeric_table_built = False
 
     def feature(self, index: int) -> Feature:
         """The precomputed column of ``header[index]`` (built on first use)."""
@@ -289,7 +293,7 @@ class ColumnStore:
             arr = self._row_measures[index, name] = self.feature(index).row_measure(name)
         return arr
 
-    def numeric_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    def numeric_table(self) -> NumericTable | None:
         """(value, slog, mag, digit count) as (features × rows) float64 matrices, or None
         unless every feature is ``N`` and holds a float in every row.
 
@@ -298,11 +302,12 @@ class ColumnStore:
         measures are computed once per distinct value by the scalar functions (0.0 and
         -0.0, or two NaNs, share a value and give the same answers).
         """
-        if self._numeric_table is False:
+        if not self._numeric_table_built:
             self._numeric_table = self._build_numeric_table()
+            self._numeric_table_built = True
         return self._numeric_table
 
-    def _build_numeric_table(self) -> tuple[np.ndarray, ...] | None:
+    def _build_numeric_table(self) -> NumericTable | None:
         width = len(self.header)
         if self.n == 0 or width < 2 or any(k != "N" for k in self.datatypes[1:]):
             return None
