@@ -17,7 +17,7 @@ def check_id(value: str, kind: str = "model id") -> str:
     return value
 
 
-def check_id_param(value: str, kind: str) -> str:
+def check_id_param(value: object, kind: str) -> str:
     """Same rule for ids a client sends in a body: there it is a bad request."""
     if not isinstance(value, str) or not _ID.fullmatch(value):
         raise BadRequest(f"{kind} must be {JOB_ID_RULE}")
