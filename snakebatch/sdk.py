@@ -17,7 +17,10 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 DEFAULT_THRESHOLD = 5_000
 #: Bodies above this go through ``/v9/upload`` (streamed) instead of the train body.
@@ -80,16 +83,20 @@ class SnakeClient:
             self._model = EngineSnake(str(data))
             self.where = "file"
             return
-        rows = data if not isinstance(data, str | os.PathLike) else None
-        path = Path(data) if rows is None else None
-        n_rows = _count_csv_rows(path) if path is not None else len(rows)
+        rows: Sequence[Mapping[str, Any]] | None
+        if isinstance(data, str | os.PathLike):
+            rows, path = None, Path(data)
+            n_rows = _count_csv_rows(path)
+        else:
+            rows, path = data, None
+            n_rows = len(rows)
         params = {"n_layers": n_layers, "bucket": bucket, "tau": tau, "seed": seed, "noise": noise}
         if self.endpoint and n_rows >= cloud_threshold:
             target = self._target_name(target_index, path, rows)
             self._model = self._train_cloud(path, rows, target, params, progress, timeout_s, poll_s)
             self.where = "cloud"
         else:
-            source = str(path) if path is not None else list(rows)
+            source = str(path) if rows is None else list(rows)
             self._model = EngineSnake(
                 source,
                 target_index=target_index,
@@ -236,30 +243,30 @@ class _progress:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self._bar = None
-        self._task = None
+        self._shown: tuple[Progress, TaskID] | None = None  # the bar and its task
 
     def __enter__(self) -> Callable[[int, int, str], None]:
         if self.enabled:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(
+            bar = Progress(
                 TextColumn("training on the mesh [{task.fields[state]}]"),
                 BarColumn(),
                 TextColumn("{task.percentage:>3.0f}% of rows×layers"),
                 TimeElapsedColumn(),
             )
-            self._bar.start()
-            self._task = self._bar.add_task("train", total=None, state="queued")
+            bar.start()
+            self._shown = (bar, bar.add_task("train", total=None, state="queued"))
         return self.update
 
     def update(self, done: int, total: int, state: str) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=done, total=total or None, state=state)
+        if self._shown is not None:
+            bar, task = self._shown
+            bar.update(task, completed=done, total=total or None, state=state)
 
     def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        if self._shown is not None:
+            self._shown[0].stop()
 
 
 __all__ = ["SnakeClient", "SnakeClientError"]

@@ -10,7 +10,7 @@ import pytest
 
 from snakebatch import SnakeClient
 from snakebatch.engine import Snake as EngineSnake
-from snakebatch.sdk import SnakeClientError
+from snakebatch.sdk import SnakeClientError, _progress
 from tests.gatherer.conftest import DATA
 
 QUERIES = [
@@ -86,3 +86,18 @@ def test_cloud_errors_are_typed(live_server):
     assert info.value.status == 422
     with pytest.raises(SnakeClientError, match="outside"):
         SnakeClient(rows, 7, endpoint=live_server, cloud_threshold=10, progress=False)
+
+
+def test_progress_bar_follows_the_polled_coverage():
+    shown = _progress(True)
+    with shown as update:
+        update(3, 12, "running")
+        assert shown._shown is not None
+        bar, _ = shown._shown
+        task = bar.tasks[0]
+        assert (task.completed, task.total, task.fields["state"]) == (3, 12, "running")
+    assert not bar.live.is_started
+    hidden = _progress(False)
+    with hidden as update:
+        update(3, 12, "running")
+    assert hidden._shown is None
