@@ -34,9 +34,21 @@ lint: $(STAMP)
 test: $(STAMP) system-deps lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The edit-test loop: unit tiers only, no moto, terraform, browser or slow runs.
+# The edit-test loop, under a minute: the contracts of the ports, the mesh's and the
+# gatherer's pure parts, the engine's literals, ingestion and small trainings, the ops
+# math. No moto, terraform, browser, worker pools or reference-fixture sweeps.
+FAST_TESTS := tests/contracts tests/mesh/test_rows.py tests/mesh/test_jobs_assembly.py \
+	tests/mesh/test_events_reports.py tests/mesh/test_ports.py tests/mesh/test_errors.py \
+	tests/mesh/test_drain_policy.py tests/gatherer/test_units.py \
+	tests/gatherer/test_auth_routes.py tests/engine/test_literals.py \
+	tests/engine/test_literals_measures.py tests/engine/test_literals_lev.py \
+	tests/engine/test_inference.py tests/engine/test_model_snake.py \
+	tests/engine/test_ingest.py tests/engine/test_ingest_fast.py \
+	tests/engine/test_generators.py tests/engine/test_cli_engine.py \
+	tests/ops/test_governor.py tests/ops/test_simulator.py \
+	tests/ops/test_quotas.py tests/ops/test_planner.py
 test-fast: $(STAMP)
-	$(VENV)/bin/pytest -q -x $(FAST_TESTS)
+	$(VENV)/bin/pytest -q -x -m "not (aws or terraform or browser or slow)" $(FAST_TESTS)
 
 BENCHES := inference train reference_fixtures mesh simulator_calibration gatherer_load aws
 

@@ -15,7 +15,7 @@ assembly.
 
 Accuracy: rows shuffled with ``random.Random(0)``, first 75 % train, rest test; the
 mesh (5 layers; τ=1000, bucket 250 — titanic, 981 training rows, τ=200, bucket 50, so
-that it is divided at all) at noise 0.25 and at noise 0 (the seed's leaves, blind in
+that it is divided at all) at noise 0.25 and at noise 0 (the predecessor's leaves, blind in
 single-class leaves) against the single-process engine with the same layers, bucket
 and noise.
 """

@@ -3,7 +3,7 @@
 Training speed-ups must not change a single random draw, so every seeded model must keep
 its bytes. ``--record`` writes the hashes of today's engine to ``bench/model_hashes.json``;
 without it the script re-trains and lists every model whose hash moved (exit code 1).
-Only the log's timings are blanked before hashing. Each set is written once as a CSV and trained both through ``snakebatch fit`` (a
+Each set is written once as a CSV and trained both through ``snakebatch fit`` (a
 subprocess, so the CLI's own ingestion is covered) and through ``train.fit``.
 Run: ``python -m bench.model_hashes [--record] [--api-only] [--only NAME]``.
 """
@@ -15,7 +15,6 @@ import csv
 import hashlib
 import json
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,6 @@ from snakebatch.engine.train import fit
 
 HASHES = Path(__file__).with_name("model_hashes.json")
 SEEDS = range(5)
-TIMING = re.compile(r"\d+\.\d+s\b")
 PROFILES = ("balanced", "linguistic", "industrial", "cryptographic", "categorical", "hef")
 
 
@@ -78,22 +76,14 @@ def _jobs(only: list[str] | None, api_only: bool) -> list[tuple[str, str, int, s
     return [j for j in jobs if not only or j[0] in only]
 
 
-def _digest(text: str) -> str:
-    """sha256 of the model text with the log's wall-clock figures ("0.12s") blanked:
-    they are the only bytes a seed does not fix."""
-    lines = [
-        TIMING.sub("s", line) if line.startswith('  "log": ') else line for line in text.split("\n")
-    ]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
 def _train(path: Path, way: str, seed: int, profile: str, out: Path) -> str:
     if way == "cli":
         cmd = [str(Path(sys.executable).with_name("snakebatch")), "fit", str(path), "-q"]
         cmd += ["-t", "0", "--seed", str(seed), "--oppose-profile", profile, "-o", str(out)]
         subprocess.run(cmd, check=True, capture_output=True)
-        return _digest(out.read_text(encoding="utf-8"))
-    return _digest(dumps_model(fit(str(path), seed=seed, oppose_profile=profile)))
+        return hashlib.sha256(out.read_bytes()).hexdigest()
+    text = dumps_model(fit(str(path), seed=seed, oppose_profile=profile))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ from snakebatch.mesh.roles import dispatch
 from snakebatch.mesh.rows import rows_for_path
 from snakebatch.ops.simulator import local_config, simulate
 
-DATA = Path("/work/shared/data/adult.csv.gz")
+DATA = Path(__file__).resolve().parents[1] / "data" / "adult.csv.gz"
 
 
 def fit_line(points: list[tuple[int, float]]) -> tuple[float, float]:

@@ -9,7 +9,7 @@
 #   pc-toggle.sh off | status [flags]
 #
 # for-job plans for the mesh's default completion; PC_TOGGLE_COMPLETION=conquer plans
-# for the seed's blocking conquer, which holds each slot longer and needs more of them.
+# for the predecessor's blocking conquer, which holds each slot longer and needs more of them.
 set -euo pipefail
 
 SNAKEBATCH="${SNAKEBATCH:-snakebatch}"

@@ -1,4 +1,4 @@
-"""``snakebatch.Snake``: the local-first client of the seed's SDK (seed §7).
+"""``snakebatch.SnakeClient``: the local-first client of the predecessor's SDK (predecessor §7).
 
 Small data (below ``cloud_threshold`` rows) or no endpoint: train in this process with
 the engine. Large data with an endpoint: train on the mesh through the gatherer, show
@@ -42,7 +42,7 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(f), [])
 
 
-class Snake:
+class SnakeClient:
     """Train locally or on the mesh; predict locally; audit where the population lives.
 
     ``data`` is a CSV path, a list of row mappings, or a ``.json`` model file to load.
@@ -223,7 +223,7 @@ class Snake:
 
     def __repr__(self) -> str:
         where = f"cloud {self.model_id}" if self.where == "cloud" else self.where
-        return f"Snake({self._model!r}, {where})"
+        return f"SnakeClient({self._model!r}, {where})"
 
 
 def _chunks(f, size: int = 1 << 20) -> Iterator[bytes]:
@@ -262,4 +262,4 @@ class _progress:
             self._bar.stop()
 
 
-__all__ = ["Snake", "SnakeClientError"]
+__all__ = ["SnakeClient", "SnakeClientError"]

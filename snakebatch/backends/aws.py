@@ -18,7 +18,7 @@ from snakebatch.backends.aws_invoke import LambdaInvoker
 from snakebatch.backends.aws_queue import SqsReportQueue
 from snakebatch.backends.aws_store import S3Store
 from snakebatch.backends.aws_table import DynamoCounters, DynamoShardStats
-from snakebatch.backends.base import Governor
+from snakebatch.backends.base import SpawnGate
 from snakebatch.settings import Settings, defaults
 
 
@@ -50,7 +50,7 @@ class AwsBackend:
     store_report_bodies: bool = False
     cache_dir: Path | None = None
     qualifier: str | None = field(default_factory=lambda: defaults()["alias"])
-    governor: Governor | None = None
+    governor: SpawnGate | None = None
 
     def __post_init__(self) -> None:
         c = self.clients

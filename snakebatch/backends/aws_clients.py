@@ -5,7 +5,7 @@ Endpoints are deliberately *not* passed here: boto3 reads ``AWS_ENDPOINT_URL`` a
 moto or LocalStack. Throttling (HTTP 429, ``TooManyRequestsException``) is retried by
 botocore's own retry modes with exponential backoff and jitter; ``adaptive`` adds a
 client-side token bucket so a throttled caller slows down instead of hammering the
-account-wide Lambda scaling budget (the seed's $1057 incident was a retry storm).
+account-wide Lambda scaling budget (the predecessor's $1057 incident was a retry storm).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from snakebatch.backends.base import BackendError, Governor
+from snakebatch.backends.base import BackendError, SpawnGate
 
 ASYNC_PAYLOAD_LIMIT = 262_144
 
@@ -41,7 +41,7 @@ class LambdaInvoker:
         *,
         stats: ShardRecorder | None = None,
         qualifier: str | None = None,
-        governor: Governor | None = None,
+        governor: SpawnGate | None = None,
     ) -> None:
         self.lam = lam
         self.function_name = function_name

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-#: Roles that wait rather than compute (the seed's parent-polling ``conquer``). A
+#: Roles that wait rather than compute (the predecessor's parent-polling ``conquer``). A
 #: backend must not let them starve the roles they wait for: Lambda gives each its
 #: own container; the local pool runs them on a thread beside the worker's loop.
 BLOCKING_ROLES = frozenset({"conquer"})
@@ -178,8 +178,9 @@ class Counters(Protocol):
     def completed(self, key: str) -> int: ...
 
 
-class Governor(Protocol):
-    """Spawn-rate control (``snakebatch.ops.governor``): ``acquire`` blocks for a token."""
+class SpawnGate(Protocol):
+    """Anything that paces invocations: ``acquire`` blocks until one may start. The
+    ops token bucket (``snakebatch.ops.governor.Governor``) is the one we ship."""
 
     def acquire(self) -> None: ...
 

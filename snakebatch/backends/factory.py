@@ -1,8 +1,8 @@
 """One way to open the configured backend and its job store.
 
-The gatherer, the Lambda handler and any other entry point that follows
-``Settings.backend`` call ``open_backend`` rather than choosing classes themselves, so
-a new backend is added here once. The aws modules are imported only when chosen: the
+The gatherer, the Lambda handler and the CLI's ``train`` (which pins ``backend`` to
+local) call ``open_backend`` rather than choosing classes themselves, so a new backend
+is added here once. The aws modules are imported only when chosen: the
 local backend must work without boto3.
 """
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from snakebatch.backends.base import BackendError, CounterError, Governor
+from snakebatch.backends.base import BackendError, CounterError, SpawnGate
 from snakebatch.backends.local_governor import SharedTokenBucket
 from snakebatch.backends.local_queue import SqliteQueue, process_alive
 from snakebatch.backends.local_store import DirectoryStore
@@ -199,7 +199,7 @@ class LocalInvoker:
     """Queues an invocation on disk and returns; a worker process runs it later."""
 
     def __init__(
-        self, queue: SqliteQueue, stats: LocalStats, governor: Governor | None = None
+        self, queue: SqliteQueue, stats: LocalStats, governor: SpawnGate | None = None
     ) -> None:
         self._queue = queue
         self._stats = stats
@@ -215,7 +215,7 @@ class LocalInvoker:
         self._stats.invoked(shard, size)
 
 
-def _shared_governor(governor: Governor | None, path: Path) -> Governor | None:
+def _shared_governor(governor: SpawnGate | None, path: Path) -> SpawnGate | None:
     """A rate/burst governor becomes one bucket shared by all processes; any other
     governor must pickle, and then each worker process applies its own copy."""
     if governor is None:
@@ -244,7 +244,7 @@ class LocalBackend:
         *,
         workers: int = 2,
         shard_count: int | None = None,
-        governor: Governor | None = None,
+        governor: SpawnGate | None = None,
         visibility_timeout_s: float = 300.0,
         max_report_bytes: int = SQS_MAX_BODY_BYTES,
         handler: str = "snakebatch.mesh.roles:dispatch",

@@ -1,6 +1,6 @@
 """Entry point of the ``snakebatch`` command; importing each topic registers its commands."""
 
-from snakebatch.cli import engine, fit, jobs, mesh, ops, serve  # noqa: F401  (registration)
+from snakebatch.cli import engine, fit, jobs, mesh, ops, preflight, serve  # noqa: F401  (registration)
 from snakebatch.cli.app import app
 
 

@@ -19,7 +19,7 @@ from snakebatch.backends.base import OPEN_STATES, JobRecord
 from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.cli import options as o
 from snakebatch.cli.app import app
-from snakebatch.cli.exits import CliError, emit_json, note, reporting
+from snakebatch.cli.exits import NOT_FOUND, CliError, emit_json, note, reporting
 from snakebatch.settings import Settings
 
 jobs_app = typer.Typer(
@@ -63,7 +63,7 @@ def _job_dir(home: Path, model_id: str) -> Path:
 def _store(home: Path) -> SqliteJobStore:
     path = home / "jobs.sqlite"
     if not path.is_file():
-        raise CliError(f"no local jobs yet: {path} does not exist", 4)
+        raise CliError(f"no local jobs yet: {path} does not exist", NOT_FOUND)
     return SqliteJobStore(path)
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from snakebatch.backends.base import BackendError
+from snakebatch.backends.base import BackendError, JobStore
+from snakebatch.backends.factory import open_backend
 from snakebatch.backends.local import LocalBackend
-from snakebatch.backends.local_jobs import SqliteJobStore
 from snakebatch.cli import options as o
 from snakebatch.cli.app import app
 from snakebatch.cli.exits import FAILED, CliError, note, reporting
@@ -25,6 +26,7 @@ from snakebatch.mesh.coordinator import (
     TrainParams,
 )
 from snakebatch.mesh.errors import MeshError
+from snakebatch.settings import Settings
 
 console = Console(stderr=True)
 
@@ -70,6 +72,16 @@ def _abandon(coord: Coordinator, backend: LocalBackend, model_id: str, reason: s
         f"{reason}: job {model_id} marked failed, {dropped} queued invocation(s) and "
         "report(s) dropped, no model written"
     )
+
+
+def _open_local(home: Path | None, workers: int) -> tuple[LocalBackend, JobStore]:
+    """The local mesh through the one ``open_backend``: ``train`` always runs locally
+    (whatever ``$SNAKEBATCH_BACKEND`` says), in ``--home`` when given."""
+    settings = Settings.from_env()
+    local = replace(settings, backend="local", home=home or settings.home)
+    backend, jobs = open_backend(local, workers=workers)
+    assert isinstance(backend, LocalBackend)  # narrows the Backend port for drop_job
+    return backend, jobs
 
 
 def _mesh_facts(coord: Coordinator, status: JobStatus, wall: float) -> dict[str, Any]:
@@ -134,6 +146,7 @@ def train(
     seed: o.Seed = o.DEFAULTS["seed"],
     workers: o.Workers = o.DEFAULTS["workers"],
     oppose_profile: o.Profile = o.DEFAULTS["profile"],
+    exclude: o.Exclude = None,
     tau: o.Tau = o.DEFAULTS["tau"],
     completion: o.Completion = o.DEFAULTS["completion"],
     home: o.Home = None,
@@ -155,13 +168,18 @@ def train(
             profile=oppose_profile,
             lookahead=lookahead,
         )
-        backend = LocalBackend(home, workers=workers)
-        coord = Coordinator(backend, SqliteJobStore(backend.jobs_path))
+        backend, jobs = _open_local(home, workers)
+        coord = Coordinator(backend, jobs)
         backend.stats_table.reset()
         t0 = time.monotonic()
         with backend, _progress(quiet) as progress:
             live = _Live(progress, params)
-            model_id = coord.submit(str(data), target=o.column_ref(target), params=params)
+            model_id = coord.submit(
+                str(data),
+                target=o.column_ref(target),
+                params=params,
+                excluded=[o.column_ref(e) for e in exclude or []],
+            )
             try:
                 status = coord.run(model_id, on_progress=live, timeout_s=timeout)
             except JobTimeout:
@@ -188,6 +206,7 @@ def train(
         "workers": workers,
         "oppose_profile": coord.jobs.get(model_id).params["oppose_profile"],
         "target": target,
+        "exclude": exclude or [],
         "tau": tau,
         "completion": completion,
     }

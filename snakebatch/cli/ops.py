@@ -25,10 +25,10 @@ from snakebatch.cli.app import app
 from snakebatch.cli.exits import CLOUD, FAILED, NOT_FOUND, CliError, emit_json, note, reporting
 from snakebatch.engine.params import PARAMS
 from snakebatch.ops.chart import sparkline, write_png
-from snakebatch.ops.forecast import Forecast, default_params, forecast, seed_params
+from snakebatch.ops.forecast import Forecast, default_params, forecast, predecessor_params
 from snakebatch.ops.prices import prices_for
-from snakebatch.ops.quotas import SEED_QUOTAS, read_quotas
-from snakebatch.ops.timings import SEED_TIMINGS
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS, read_quotas
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS
 from snakebatch.ops.toggle import (
     ROLE_ENV,
     PcToggle,
@@ -95,11 +95,11 @@ def _quotas(target: t.Target):
     """Live quotas of the target's region, or a loud failure: never a silent fallback."""
     target.require_account()
     quotas = read_quotas(target.client("service-quotas"))
-    if quotas is SEED_QUOTAS:
+    if quotas is PREDECESSOR_QUOTAS:
         raise CliError(
             f"could not read the Lambda quotas from Service Quotas in {target.settings.region} "
             "(no permission, or no value there); drop --quotas-from-aws to plan with the "
-            f"bundled ones: {SEED_QUOTAS.source}",
+            f"bundled ones: {PREDECESSOR_QUOTAS.source}",
             CLOUD,
         )
     return replace(quotas, source=f"{quotas.source} in {target.settings.region}")
@@ -112,16 +112,29 @@ def _provision(f: Forecast, settings: Settings) -> TogglePlan | None:
     ttl = max(60, int(f.plan.window_s) + PLAN_MARGIN_S)
     prices = prices_for(settings.region)
     return plan_toggle(
-        f.plan.slots, ttl, settings, prices, SEED_TIMINGS.memory_gb, datetime.now(UTC)
+        f.plan.slots, ttl, settings, prices, PREDECESSOR_TIMINGS.memory_gb, datetime.now(UTC)
     )
 
 
-def _pc_command(args: dict[str, Any]) -> str:
-    words = ["snakebatch", "pc", "on"]
-    for flag, value in args.items():
-        if value is not None:
-            words += [flag, str(value)]
-    return shlex.join(words)
+def _words(*command: str, **flags: Any) -> list[str]:
+    words = list(command)
+    for flag, value in flags.items():
+        if value is True:
+            words.append(f"--{flag.replace('_', '-')}")
+        elif value not in (None, False):
+            words += [f"--{flag.replace('_', '-')}", str(value)]
+    return words
+
+
+def _pc_command(plan_flags: dict[str, Any], target: dict[str, Any], custom: bool) -> str:
+    """The ``pc on`` that provisions this plan. ``pc on --rows`` plans with the
+    repository's defaults; a plan made otherwise (predecessor parameters or formula, live
+    quotas) is handed over as a file instead, so the slots cannot differ."""
+    if not custom:
+        return shlex.join(_words("snakebatch", "pc", "on", **plan_flags, **target))
+    plan = _words("snakebatch", "plan", **plan_flags, **target, json=True)
+    on = _words("snakebatch", "pc", "on", from_plan="plan.json", **target)
+    return f"{shlex.join(plan)} > plan.json && {shlex.join(on)}"
 
 
 @app.command("plan")
@@ -133,18 +146,21 @@ def plan_command(
         str | None,
         o.param(
             "completion",
-            help="How leaves complete (default: the mesh's queue; conquer with --seed-params). "
+            help="How leaves complete (default: the mesh's queue; conquer with --predecessor-params). "
             "Conquer holds slots longer, so it plans more.",
         ),
     ] = None,
-    seed_params_: Annotated[
-        bool, typer.Option("--seed-params", help="The seed's parameters (eu-west-3, conquer).")
-    ] = False,
-    seed_formula: Annotated[
+    predecessor_params_: Annotated[
         bool,
         typer.Option(
-            "--seed-formula",
-            help="Size slots with the seed's t_slot whatever the completion (reproduces its "
+            "--predecessor-params", help="The predecessor's parameters (eu-west-3, conquer)."
+        ),
+    ] = False,
+    predecessor_formula: Annotated[
+        bool,
+        typer.Option(
+            "--predecessor-formula",
+            help="Size slots with the predecessor's t_slot whatever the completion (reproduces its "
             "figures; under conquer the simulator wedges some large jobs with them).",
         ),
     ] = False,
@@ -155,7 +171,7 @@ def plan_command(
             help="Read the region's Lambda quotas from Service Quotas; fails (exit 3) if it can't.",
         ),
     ] = False,
-    sim_seed: Annotated[int, typer.Option("--sim-seed", help="Simulator seed.")] = 0,
+    sim_seed: Annotated[int, typer.Option("--sim-seed", help="The simulator's random seed.")] = 0,
     chart: Annotated[
         str | None, typer.Option(help="'-' for a terminal sparkline, or a .png path.")
     ] = None,
@@ -171,16 +187,16 @@ def plan_command(
             where, quotas = target.settings.region, _quotas(target)
         else:
             where = region or Settings.from_env().region
-            quotas = SEED_QUOTAS
+            quotas = PREDECESSOR_QUOTAS
         settings = replace(Settings.from_env(), region=where)
-        if seed_params_:
-            params = seed_params()
+        if predecessor_params_:
+            params = predecessor_params()
             if completion is not None:
                 params = replace(params, completion=completion)
         else:
             mode = completion or PARAMS["completion"].default
             params = default_params(where, quotas, mode)
-        slot_s = params.timings.slot_seconds_per_leaf if seed_formula else None
+        slot_s = params.timings.slot_seconds_per_leaf if predecessor_formula else None
         f = forecast(rows, layers, tau, params, seed=sim_seed, slot_s=slot_s)
         if chart and chart != "-":
             write_png(f.run.spawn_series, f.run.bin_s, Path(chart), f.plan.scaling_rate)
@@ -189,15 +205,17 @@ def plan_command(
     budget = c.total if toggle is None else c.gatherer + c.on_demand + toggle.cost_usd
     command = None
     if toggle is not None:
-        command = _pc_command(
-            {
-                "--rows": rows,
-                "--layers": layers,
-                "--tau": tau if tau != PARAMS["tau"].default else None,
-                "--completion": completion,
-                "--region": region,
-            }
-        )
+        flags = {
+            "rows": rows,
+            "layers": layers,
+            "tau": tau if tau != PARAMS["tau"].default else None,
+            "completion": completion,
+            "predecessor_params": predecessor_params_,
+            "predecessor_formula": predecessor_formula,
+            "quotas_from_aws": quotas_from_aws,
+        }
+        custom = predecessor_params_ or predecessor_formula or quotas_from_aws
+        command = _pc_command(flags, {"region": region, "profile": profile}, custom)
     if as_json:
         emit_json(
             f.as_dict()
@@ -262,7 +280,7 @@ def _slots_and_ttl(
             raise CliError(f"{from_plan} is not `snakebatch plan --json` output ({exc})") from None
     if rows is None or layers is None:
         raise CliError("--rows and --layers go together")
-    params = default_params(region, SEED_QUOTAS, completion or PARAMS["completion"].default)
+    params = default_params(region, PREDECESSOR_QUOTAS, completion or PARAMS["completion"].default)
     f = forecast(rows, layers, tau, params)
     return f.plan.slots, max(60, int(f.plan.window_s) + PLAN_MARGIN_S)
 
@@ -314,7 +332,7 @@ def pc_on(
             ttl_s,
             settings,
             prices_for(settings.region),
-            SEED_TIMINGS.memory_gb,
+            PREDECESSOR_TIMINGS.memory_gb,
             now,
             weights,
         )
@@ -383,7 +401,7 @@ def pc_status(
         target = t.resolve(profile, region, env)
         target.require_account()
         status = _toggle(target, role_arn).status(
-            prices_for(target.settings.region), SEED_TIMINGS.memory_gb
+            prices_for(target.settings.region), PREDECESSOR_TIMINGS.memory_gb
         )
     if as_json:
         emit_json(status.as_dict() | {"target": target.as_dict()})

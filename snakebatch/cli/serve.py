@@ -11,7 +11,9 @@ from typing import Annotated
 
 import typer
 
+from snakebatch.cli import target as t
 from snakebatch.cli.app import app
+from snakebatch.cli.exits import reporting
 
 
 class BackendName(StrEnum):
@@ -27,12 +29,23 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8080,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Gunicorn worker processes.")] = 2,
+    profile: t.Profile = None,
+    region: t.Region = None,
+    env: t.Env = None,
 ) -> None:
     """Serve the HTTP API, live grid and pages (gunicorn with uvicorn workers)."""
     from snakebatch.gatherer.auth import InsecureBind, KeyRing, check_bind
     from snakebatch.gatherer.config import GathererConfig
     from snakebatch.settings import env_name
 
+    with reporting():
+        # The workers inherit the target: a deployment's own environment (its
+        # Terraform outputs), then the AWS profile and region boto3 reads.
+        if env is not None:
+            os.environ.update(t.env_outputs(env)["shard_environment"])
+        for key, value in (("AWS_PROFILE", profile), ("AWS_REGION", region)):
+            if value is not None:
+                os.environ[key] = value
     os.environ[env_name("backend")] = backend.value
     os.environ["SNAKEBATCH_HOST"] = host
     os.environ["SNAKEBATCH_PORT"] = str(port)

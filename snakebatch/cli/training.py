@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from snakebatch.cli.exits import NOT_FOUND, CliError, emit_json
+from snakebatch.cli.exits import FAILED, NOT_FOUND, CliError, emit_json
 
 
 def stripped_path(out: Path) -> Path:
@@ -29,7 +29,8 @@ def require_two_classes(classes: list[Any], target: str) -> None:
     if len(classes) < 2:
         only = classes[0] if classes else "none"
         raise CliError(
-            f"target {target!r} has a single class ({only}); a classifier needs at least two", 1
+            f"target {target!r} has a single class ({only}); a classifier needs at least two",
+            FAILED,
         )
 
 

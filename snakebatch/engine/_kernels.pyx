@@ -129,7 +129,65 @@ cdef double _lev_bounded(str a, str b, double limit):
     return prev[lb]
 
 
-cdef long _lev(str a, str b):
+cdef long _myers(str a, str b) except -1:
+    """Edit distance by Myers' bit-parallel algorithm (Hyyrö's formulation), one 64-bit
+    word: ``b`` is the pattern (1 ≤ len(b) ≤ 64), ``a`` the text; O(len(a)) word steps
+    instead of the O(len(a)·len(b)) table."""
+    cdef Py_ssize_t m = len(b), i, k, nx = 0
+    cdef unsigned long long ascii[128]
+    cdef Py_UCS4 other[64]
+    cdef unsigned long long other_mask[64]
+    cdef unsigned long long bit, eq, pv, mv = 0, xv, xh, ph, mh, top = 1ULL << (m - 1)
+    cdef long score = m
+    cdef Py_UCS4 c
+    memset(ascii, 0, sizeof(ascii))
+    for i in range(m):
+        c = b[i]
+        bit = 1ULL << i
+        if c < 128:
+            ascii[c] |= bit
+            continue
+        for k in range(nx):
+            if other[k] == c:
+                other_mask[k] |= bit
+                break
+        else:
+            other[nx] = c
+            other_mask[nx] = bit
+            nx += 1
+    pv = ~0ULL
+    for c in a:
+        if c < 128:
+            eq = ascii[c]
+        else:
+            eq = 0
+            for k in range(nx):
+                if other[k] == c:
+                    eq = other_mask[k]
+                    break
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & top:
+            score += 1
+        elif mh & top:
+            score -= 1
+        ph = (ph << 1) | 1
+        mh = mh << 1
+        pv = mh | ~(xv | ph)
+        mv = ph & xv
+    return score
+
+
+cdef inline bint _myers_fits(str a, str b):
+    """Both non-empty, ``b`` one word long, neither past the bag-distance cut."""
+    return 0 < len(b) <= 64 and 0 < len(a) <= LEV_LIMIT
+
+
+cdef long _lev(str a, str b) except -1:
+    if _myers_fits(a, b):
+        return _myers(a, b)
     return <long>_lev_bounded(a, b, INFINITY)
 
 
@@ -163,19 +221,22 @@ cdef Py_ssize_t _bigram_codes(str s, unsigned long long* buf):
     return k
 
 
-cdef double _jac1(str s, str ref) except -1.0:
-    """Jaccard similarity of the distinct bigrams of ``s`` and ``ref``."""
-    cdef Py_ssize_t ls = len(s), lr = len(ref), na, nb, ia = 0, ib = 0, inter = 0, union
-    if ls < 2 and lr < 2:
+DEF JAC_STACK = 256
+
+
+cdef double _jac_codes(str s, str ref, const unsigned long long* b, Py_ssize_t nb) except -1.0:
+    """Jaccard similarity of the distinct bigrams of ``s`` and ``ref``, given ``ref``'s
+    sorted bigram codes ``b`` (computed once per reference)."""
+    cdef Py_ssize_t ls = len(s), na, ia = 0, ib = 0, inter = 0, union
+    cdef unsigned long long stack[JAC_STACK]
+    cdef unsigned long long* a = stack
+    if ls < 2 and len(ref) < 2:
         return 1.0 if s == ref else 0.0
-    cdef unsigned long long* a = <unsigned long long*>malloc((ls + 1) * sizeof(unsigned long long))
-    cdef unsigned long long* b = <unsigned long long*>malloc((lr + 1) * sizeof(unsigned long long))
-    if a == NULL or b == NULL:
-        free(a)
-        free(b)
-        raise MemoryError()
+    if ls > JAC_STACK:
+        a = <unsigned long long*>malloc(ls * sizeof(unsigned long long))
+        if a == NULL:
+            raise MemoryError()
     na = _bigram_codes(s, a)
-    nb = _bigram_codes(ref, b)
     while ia < na and ib < nb:
         if a[ia] == b[ib]:
             inter += 1
@@ -185,10 +246,17 @@ cdef double _jac1(str s, str ref) except -1.0:
             ia += 1
         else:
             ib += 1
-    free(a)
-    free(b)
+    if a != stack:
+        free(a)
     union = na + nb - inter
     return 1.0 if union == 0 else (<double>inter) / union
+
+
+cdef bytes _ref_bigrams(str ref):
+    """``ref``'s sorted distinct bigram codes, packed (the buffer ``_jac_codes`` reads)."""
+    cdef bytes out = b"\0" * (max(len(ref), 1) * sizeof(unsigned long long))
+    cdef Py_ssize_t nb = _bigram_codes(ref, <unsigned long long*><char*>out)
+    return out[: nb * sizeof(unsigned long long)]
 
 
 cdef double _sim1(str s, str ref):
@@ -219,10 +287,13 @@ cdef Py_ssize_t _csl1(str s, str ref):
 
 def jac(list strs, str ref):
     cdef Py_ssize_t i, n = len(strs)
+    cdef bytes b = _ref_bigrams(ref)
+    cdef const unsigned long long* bp = <const unsigned long long*><const char*>b
+    cdef Py_ssize_t nb = len(b) // sizeof(unsigned long long)
     out = np.empty(n, dtype=np.float64)
     cdef double[:] o = out
     for i in range(n):
-        o[i] = _jac1(strs[i], ref)
+        o[i] = _jac_codes(strs[i], ref, bp, nb)
     return out
 
 
@@ -275,7 +346,9 @@ def chi(list strs, dict expected):
     return out
 
 
-cdef bint _lev_at_most(str a, str b, double limit):
+cdef int _lev_at_most(str a, str b, double limit) except -1:
+    if _myers_fits(a, b):
+        return _myers(a, b) <= limit
     return _lev_bounded(a, b, limit) <= limit
 
 
@@ -639,7 +712,7 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
     c.std = <const double*>cnp.PyArray_DATA(std)
     c.stats = <const unsigned char*>cnp.PyArray_DATA(stats)
     c.profile = profile
-    cdef Py_ssize_t nts = ts.shape[0], nrem = nts, s = c.s, n_lits = 0, cap = 8, j, l, keep
+    cdef Py_ssize_t nts = ts.shape[0], nrem = nts, s = c.s, n_lits = 0, cap = 8, j, l
     cdef const Py_ssize_t* tsp = <const Py_ssize_t*>cnp.PyArray_DATA(ts)
     getrandbits, random = rng.getrandbits, rng.random
     cdef Py_ssize_t* rem = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
@@ -681,12 +754,7 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
             for j in range(s):
                 mk[j] = _holds(&c, &lit, j)
             n_lits += 1
-            keep = 0
-            for j in range(nrem):
-                if not mk[rem[j]]:
-                    rem[keep] = rem[j]
-                    keep += 1
-            nrem = keep
+            nrem = _uncovered(rem, nrem, mk)
         truth = np.zeros(s, dtype=np.uint8)
         kept = _minimise(masks, n_lits, s, tsp, nts, cover, truth)
         out_lits = [(lits[l].i, lits[l].kind, lits[l].thr, bool(lits[l].neg)) for l in kept]
@@ -696,6 +764,16 @@ def numeric_clause(tuple block, cnp.ndarray ts, Py_ssize_t f, int lookahead, int
         free(cover)
         free(lits)
         free(masks)
+
+
+cdef Py_ssize_t _uncovered(Py_ssize_t* rem, Py_ssize_t nrem, const unsigned char* mk) noexcept:
+    """Keep (in order) the positions of ``rem`` the new literal leaves false; their count."""
+    cdef Py_ssize_t j, keep = 0
+    for j in range(nrem):
+        if not mk[rem[j]]:
+            rem[keep] = rem[j]
+            keep += 1
+    return keep
 
 
 cdef list _minimise(const unsigned char* masks, Py_ssize_t n_lits, Py_ssize_t s, const Py_ssize_t* tsp, Py_ssize_t nts, Py_ssize_t* cover, cnp.ndarray truth):
@@ -770,9 +848,10 @@ def first_violation(cnp.ndarray truth, cnp.ndarray y, cnp.ndarray owners, cnp.nd
 # The dataset's generators (Python callables) draw the literals, with the same random
 # draws in the same order as ``_kernels_py.text_clause``. Guards, coverage, fallback and
 # minimisation run here, and so does the evaluation of every literal ``_plan`` accepts:
-# per-row numbers and per-rendering measures read from the columns, string tests and
-# reference measures computed once per distinct rendering and remembered (``Memo``).
-# Any other literal goes to ``store.mask_rows``, the single definition.
+# per-row numbers and per-rendering measures read from the columns; string tests and
+# reference measures computed once per distinct rendering into the store's caches
+# (``truth_state``, ``ref_measure``), which ``mask_rows`` shares. Any other literal goes
+# to ``store.mask_rows``, the single definition.
 
 cdef enum:
     OP_SLOW = 0
@@ -803,117 +882,122 @@ cdef struct Plan:
     PyObject* uniques  # borrowed from the column store
     const Py_ssize_t* codes
     const unsigned char* ok
-    const double* values
-    Py_ssize_t n_uniques
+    const double* values  # per row (numbers) or per rendering (measures)
+    double* cached  # per rendering, -1 until computed (reference measures)
+    const unsigned long long* bigrams  # JAC: the reference's sorted bigram codes
+    Py_ssize_t n_bigrams
+    unsigned char* state  # per rendering, 0/1 or 2 until computed (string tests, LEV)
 
 
-cdef struct Memo:
-    int* stamp  # a rendering's answer is current when its stamp is ``cur``
-    unsigned char* val
-    Py_ssize_t cap
-    int cur
-
-
-cdef const void* _data(object arr):
+cdef void* _data(object arr):
     return cnp.PyArray_DATA(<cnp.ndarray>arr)
 
 
-cdef int _plan(object store, object lit, dict measure_of_kind, Plan* p) except -1:
-    """Fill ``p`` for a literal evaluated here (1), or leave it to ``mask_rows`` (0).
+cdef object _plan(object store, object lit, dict measure_of_kind, Plan* p):
+    """Fill ``p`` for a literal evaluated here and return what owns its arrays (keep it
+    while ``p`` is used), or None to leave the literal to ``mask_rows``.
 
     Only exact cases are taken: float thresholds, ``str`` references, columns without
     ints a double cannot hold. Everything else has odd corners the store handles.
     """
     index, value, negated, kind = lit
     p.op = OP_SLOW
-    p.n_uniques = 0
     if type(kind) is not str or type(index) is not int:
-        return 0
+        return None
     p.neg = bool(negated)
     feat = store.feature(index)
     if kind == "N" or kind == "NL" or kind == "NMG" or kind == "NZ":
         num = feat.numeric[1]
         if feat.any_exotic:
-            return 0
+            return None
         if kind == "NZ":
             if type(value) is not list or len(value) != 3:
-                return 0
+                return None
             mu, sd, thr = value
             if type(mu) is not float or type(sd) is not float or type(thr) is not float:
-                return 0
+                return None
             p.mu, p.sd, p.thr, p.op = mu, sd, thr, OP_NZ
         else:
             if type(value) is not float:
-                return 0
+                return None
             if kind != "N":
                 num = feat.transformed("slog" if kind == "NL" else "mag")
             p.thr, p.op = value, OP_NUM
         p.values = <const double*>_data(num)
         p.ok = <const unsigned char*>_data(feat.flag_u8)
-        return 1
+        return num
     uniques, codes = feat.text
     p.codes = <const Py_ssize_t*>_data(codes)
     p.ok = <const unsigned char*>_data(feat.present_u8)
+    p.uniques = <PyObject*>uniques
     name = measure_of_kind.get(kind)
     if name is not None:
         if type(value) is not float:
-            return 0
-        p.values = <const double*>_data(feat.measure_f64(name))
+            return None
+        owner = feat.measure_f64(name)
+        p.values = <const double*>_data(owner)
         p.thr, p.op = value, OP_MEASURE
-        return 1
+        return owner
     op = STRING_OPS.get(kind)
     if op is not None:
         if type(value) is not str:
-            return 0
-        p.ref = <PyObject*>value
+            return None
+        owner = store.truth_state((id(feat), kind, p.neg, ("str", value)), len(uniques))
+        p.state = <unsigned char*>_data(owner)
+        p.ref, p.op = <PyObject*>value, op
+        return owner
+    op = REF_OPS.get(kind)
+    if op is None or type(value) is not list or len(value) != 2:
+        return None
+    ref, thr = value
+    if type(ref) is not str or type(thr) is not float:
+        return None
+    if op == OP_LEV:  # the store keys LEV by literal (``_cache_key``): the bound is the speed
+        key = ("list", (("str", ref), ("float", repr(thr))))
+        owner = store.truth_state((id(feat), kind, p.neg, key), len(uniques))
+        p.state = <unsigned char*>_data(owner)
     else:
-        op = REF_OPS.get(kind)
-        if op is None or type(value) is not list or len(value) != 2:
-            return 0
-        ref, thr = value
-        if type(ref) is not str or type(thr) is not float:
-            return 0
-        p.ref, p.thr = <PyObject*>ref, thr
-    p.uniques = <PyObject*>uniques
-    p.n_uniques = len(uniques)
-    p.op = op
-    return 1
+        owner = store.ref_measure((id(feat), kind, ref), len(uniques))
+        p.cached = <double*>_data(owner)
+        if op == OP_JAC:
+            bigrams = _ref_bigrams(ref)
+            p.bigrams = <const unsigned long long*><const char*>bigrams
+            p.n_bigrams = len(bigrams) // sizeof(unsigned long long)
+            owner = (owner, bigrams)
+    p.ref, p.thr, p.op = <PyObject*>ref, thr, op
+    return owner
 
 
-cdef int _string_truth(const Plan* p, str s) except -1:
+cdef double _ref_measure(const Plan* p, str s, str ref) except -1.0:
+    cdef int op = p.op
+    if op == OP_JAC:
+        return _jac_codes(s, ref, p.bigrams, p.n_bigrams)
+    if op == OP_SIM:
+        return _sim1(s, ref)
+    if op == OP_CPL:
+        return _cpl1(s, ref)
+    return _csl1(s, ref)
+
+
+cdef int _state_truth(const Plan* p, str s) except -1:
+    """A string test's or a LEV literal's truth on one rendering."""
     cdef str ref = <str><object>p.ref
-    cdef double mu
-    cdef bint hit
-    if p.op == OP_CONTAINS:
-        hit = PyUnicode_Contains(s, ref)
-    elif p.op == OP_EQUALS:
-        hit = s == ref
-    elif p.op == OP_STARTS:
-        hit = PyUnicode_Tailmatch(s, ref, 0, len(s), -1)
-    elif p.op == OP_ENDS:
-        hit = PyUnicode_Tailmatch(s, ref, 0, len(s), 1)
-    elif p.op == OP_LEV:
+    if p.op == OP_LEV:
         if isnan(p.thr):
             return 0  # NaN compares false both ways
         return _lev_at_most(s, ref, p.thr) == p.neg
-    else:
-        if p.op == OP_JAC:
-            mu = _jac1(s, ref)
-        elif p.op == OP_SIM:
-            mu = _sim1(s, ref)
-        elif p.op == OP_CPL:
-            mu = _cpl1(s, ref)
-        else:
-            mu = _csl1(s, ref)
-        return (mu >= p.thr) if p.neg else (mu < p.thr)
-    return hit != p.neg
+    if p.op == OP_CONTAINS:
+        return PyUnicode_Contains(s, ref) != p.neg
+    if p.op == OP_EQUALS:
+        return (s == ref) != p.neg
+    return PyUnicode_Tailmatch(s, ref, 0, len(s), -1 if p.op == OP_STARTS else 1) != p.neg
 
 
-cdef int _truth(const Plan* p, Py_ssize_t row, Memo* m) except -1:
+cdef int _truth(const Plan* p, Py_ssize_t row) except -1:
     """The planned literal on one dataset row."""
     cdef double v
     cdef Py_ssize_t code
-    cdef int r
+    cdef int st
     if not p.ok[row]:
         return 0
     if p.op == OP_NUM:
@@ -922,37 +1006,22 @@ cdef int _truth(const Plan* p, Py_ssize_t row, Memo* m) except -1:
         v = _z(p.values[row], p.mu, p.sd)
     elif p.op == OP_MEASURE:
         v = p.values[p.codes[row]]
+    elif p.op <= OP_LEV:
+        code = p.codes[row]
+        st = p.state[code]
+        if st == 2:
+            st = p.state[code] = _state_truth(p, <str>PyList_GET_ITEM(<list><object>p.uniques, code))
+        return st
     else:
         code = p.codes[row]
-        if m.stamp[code] == m.cur:
-            return m.val[code]
-        r = _string_truth(p, <str>PyList_GET_ITEM(<list><object>p.uniques, code))
-        m.stamp[code] = m.cur
-        m.val[code] = r
-        return r
+        v = p.cached[code]
+        if v < 0:
+            v = _ref_measure(p, <str>PyList_GET_ITEM(<list><object>p.uniques, code), <str><object>p.ref)
+            p.cached[code] = v
     return (v >= p.thr) if p.neg else (v < p.thr)
 
 
-cdef int _memo_fit(Memo* m, Py_ssize_t n) except -1:
-    """Room for ``n`` renderings, and a fresh stamp (every answer stale)."""
-    cdef void* grown
-    m.cur += 1
-    if n <= m.cap:
-        return 0
-    grown = realloc(m.stamp, n * sizeof(int))
-    if grown == NULL:
-        raise MemoryError()
-    m.stamp = <int*>grown
-    memset(m.stamp + m.cap, 0, (n - m.cap) * sizeof(int))
-    grown = realloc(m.val, n)
-    if grown == NULL:
-        raise MemoryError()
-    m.val = <unsigned char*>grown
-    m.cap = n
-    return 0
-
-
-cdef int _full_mask(object store, object lit, const Plan* p, const Py_ssize_t* mem, object members, Py_ssize_t s, Memo* m, unsigned char* out) except -1:
+cdef int _full_mask(object store, object lit, const Plan* p, const Py_ssize_t* mem, object members, Py_ssize_t s, unsigned char* out) except -1:
     """The literal over every member, into ``out``."""
     cdef Py_ssize_t j
     if p.op == OP_SLOW:
@@ -960,32 +1029,30 @@ cdef int _full_mask(object store, object lit, const Plan* p, const Py_ssize_t* m
         memcpy(out, _data(got), s)
         return 0
     for j in range(s):
-        out[j] = _truth(p, mem[j], m)
+        out[j] = _truth(p, mem[j])
     return 0
 
 
-cdef object _text_lookahead(object store, dict mok, object opp, const Py_ssize_t* mem, object members, const Py_ssize_t* rem, Py_ssize_t nrem, Py_ssize_t f, int k, object getrandbits, object rng, Memo* mc, Memo* mb, Py_ssize_t s, unsigned char* out):
+cdef object _text_lookahead(object store, dict mok, object opp, const Py_ssize_t* mem, object members, const Py_ssize_t* rem, Py_ssize_t nrem, Py_ssize_t f, int k, object getrandbits, object rng, Py_ssize_t s, unsigned char* out):
     """``_kernels_py._text_lookahead``: the best guarded candidate (its truth into ``out``)."""
     cdef Py_ssize_t it, ti, t, j, cov, best_cov = -1, f_row = mem[f]
     cdef Plan p, best_plan
-    cdef Memo swap
     cdef const unsigned char* sm
-    best = None
-    rows = None
+    best = best_owner = rows = None
     for it in range(k if k > 1 else 1):
         ti = _randbelow(getrandbits, nrem)
         t = mem[rem[ti]]
         lit = opp(t, f_row, rng)
         if lit is None:
             continue
-        if _plan(store, lit, mok, &p):
-            _memo_fit(mc, p.n_uniques)
-            if _truth(&p, f_row, mc) or not _truth(&p, t, mc):
+        owner = _plan(store, lit, mok, &p)
+        cov = 0
+        if owner is not None:
+            if _truth(&p, f_row) or not _truth(&p, t):
                 continue
-            cov = 0
             if k > 1:
                 for j in range(nrem):
-                    cov += _truth(&p, mem[rem[j]], mc)
+                    cov += _truth(&p, mem[rem[j]])
         else:
             if rows is None:
                 rows = np.empty(nrem + 1, dtype=np.intp)
@@ -996,22 +1063,18 @@ cdef object _text_lookahead(object store, dict mok, object opp, const Py_ssize_t
             sm = <const unsigned char*>_data(got)
             if sm[nrem] or not sm[ti]:
                 continue
-            cov = 0
             for j in range(nrem):
                 cov += sm[j]
         if k <= 1 or cov > best_cov:
-            best, best_cov, best_plan = lit, cov, p
-            swap = mc[0]
-            mc[0] = mb[0]
-            mb[0] = swap
+            best, best_owner, best_cov, best_plan = lit, owner, cov, p
             if k <= 1:
                 break
     if best is not None:
-        _full_mask(store, best, &best_plan, mem, members, s, mb, out)
+        _full_mask(store, best, &best_plan, mem, members, s, out)
     return best
 
 
-cdef object _text_fallback(object store, dict mok, object opp, const Py_ssize_t* mem, object members, const Py_ssize_t* rem, Py_ssize_t nrem, Py_ssize_t f, int tries, object getrandbits, object rng, Memo* m, Py_ssize_t s, unsigned char* out):
+cdef object _text_fallback(object store, dict mok, object opp, const Py_ssize_t* mem, object members, const Py_ssize_t* rem, Py_ssize_t nrem, Py_ssize_t f, int tries, object getrandbits, object rng, Py_ssize_t s, unsigned char* out):
     """``_kernels_py._text_fallback``: the original oppose, false on F, true somewhere in rem."""
     cdef Py_ssize_t it, j
     cdef Plan p
@@ -1019,9 +1082,8 @@ cdef object _text_fallback(object store, dict mok, object opp, const Py_ssize_t*
         lit = opp(mem[rem[_randbelow(getrandbits, nrem)]], mem[f], rng)
         if lit is None:
             continue
-        if _plan(store, lit, mok, &p):
-            _memo_fit(m, p.n_uniques)
-        _full_mask(store, lit, &p, mem, members, s, m, out)
+        owner = _plan(store, lit, mok, &p)
+        _full_mask(store, lit, &p, mem, members, s, out)
         if out[f]:
             continue
         for j in range(nrem):
@@ -1037,16 +1099,11 @@ def text_clause(object store, cnp.ndarray members, cnp.ndarray ts, Py_ssize_t f,
     """
     _need(members, cnp.NPY_INTP, "members")
     _need(ts, cnp.NPY_INTP, "ts")
-    cdef Py_ssize_t s = members.shape[0], nts = ts.shape[0], nrem = nts, n_lits = 0, cap = 8, j, keep
+    cdef Py_ssize_t s = members.shape[0], nts = ts.shape[0], nrem = nts, n_lits = 0, cap = 8, j
     cdef const Py_ssize_t* mem = <const Py_ssize_t*>cnp.PyArray_DATA(members)
     cdef const Py_ssize_t* tsp = <const Py_ssize_t*>cnp.PyArray_DATA(ts)
     cdef dict mok = store.measure_of_kind
     getrandbits = rng.getrandbits
-    cdef Memo mc, mb
-    mc.stamp = mb.stamp = NULL
-    mc.val = mb.val = NULL
-    mc.cap = mb.cap = 0
-    mc.cur = mb.cur = 0
     cdef Py_ssize_t* rem = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* cover = <Py_ssize_t*>malloc((nts + 1) * sizeof(Py_ssize_t))
     cdef unsigned char* masks = <unsigned char*>malloc(cap * (s + 1))
@@ -1073,19 +1130,14 @@ def text_clause(object store, cnp.ndarray members, cnp.ndarray ts, Py_ssize_t f,
                     raise MemoryError()
                 masks = <unsigned char*>grown
             mk = masks + n_lits * s
-            lit = _text_lookahead(store, mok, opp, mem, members, rem, nrem, f, lookahead, getrandbits, rng, &mc, &mb, s, mk)
+            lit = _text_lookahead(store, mok, opp, mem, members, rem, nrem, f, lookahead, getrandbits, rng, s, mk)
             if lit is None:
-                lit = _text_fallback(store, mok, fallback, mem, members, rem, nrem, f, tries, getrandbits, rng, &mc, s, mk)
+                lit = _text_fallback(store, mok, fallback, mem, members, rem, nrem, f, tries, getrandbits, rng, s, mk)
             if lit is None:
                 return None
             lits.append(lit)
             n_lits += 1
-            keep = 0
-            for j in range(nrem):
-                if not mk[rem[j]]:
-                    rem[keep] = rem[j]
-                    keep += 1
-            nrem = keep
+            nrem = _uncovered(rem, nrem, mk)
         truth = np.zeros(s, dtype=np.uint8)
         kept = _minimise(masks, n_lits, s, tsp, nts, cover, truth)
         return [lits[l] for l in kept], truth.view(bool)
@@ -1093,7 +1145,3 @@ def text_clause(object store, cnp.ndarray members, cnp.ndarray ts, Py_ssize_t f,
         free(rem)
         free(cover)
         free(masks)
-        free(mc.stamp)
-        free(mc.val)
-        free(mb.stamp)
-        free(mb.val)

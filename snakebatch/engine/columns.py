@@ -112,6 +112,14 @@ def _distinct(codes: np.ndarray, size: int) -> np.ndarray:
     return np.flatnonzero(seen)
 
 
+def _remember(cache: dict, key: Any, value: np.ndarray) -> np.ndarray:
+    """Store ``value`` in a bounded cache (emptied when full: the entries are cheap to redo)."""
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _ref_pair(value: Any) -> bool:
     """A ``[reference, threshold]`` value the vectorised path handles exactly."""
     return (
@@ -156,7 +164,7 @@ class Feature:
             flag = np.zeros(n, dtype=bool)
             exotic = np.zeros(n, dtype=bool)
             num = np.full(n, np.nan)
-            for i, (p, f) in enumerate(zip(self.present, self.values, strict=True)):
+            for i, (p, f) in enumerate(zip(self.present.tolist(), self.values, strict=True)):
                 if not p or not is_number(f):
                     continue
                 if isinstance(f, int) and not _plain_number(f):
@@ -173,21 +181,22 @@ class Feature:
     def text(self) -> tuple[list[str], np.ndarray]:
         """(distinct ``str()`` renderings, code per row; 0 for missing rows)."""
         if self._text is None:
-            codes = np.zeros(len(self.values), dtype=np.intp)
             seen: dict[str, int] = {}
             uniques: list[str] = []
-            for i, (p, f) in enumerate(zip(self.present, self.values, strict=True)):
+            codes: list[int] = []
+            for p, f in zip(self.present.tolist(), self.values, strict=True):
                 if not p:
+                    codes.append(0)
                     continue
                 s = f if type(f) is str else str(f)
                 code = seen.get(s)
                 if code is None:
                     code = seen[s] = len(uniques)
                     uniques.append(s)
-                codes[i] = code
+                codes.append(code)
             if not uniques:
                 uniques.append("")
-            self._text = (uniques, codes)
+            self._text = (uniques, np.array(codes, dtype=np.intp))
         return self._text
 
     def measure(self, name: str) -> np.ndarray:
@@ -261,6 +270,7 @@ class ColumnStore:
         self._features: dict[str, Feature] = {}
         self._unique_cache: dict[Any, np.ndarray] = {}
         self._measure_cache: dict[Any, np.ndarray] = {}
+        self._row_measures: dict[tuple[int, str], np.ndarray] = {}
         self._numeric_table: tuple[np.ndarray, ...] | bool | None = False  # False: not built
 
     def feature(self, index: int) -> Feature:
@@ -270,6 +280,14 @@ class ColumnStore:
         if feat is None:
             feat = self._features[name] = Feature(name, self.rows)
         return feat
+
+    def row_measure(self, index: int, name: str) -> np.ndarray:
+        """``feature(index).row_measure(name)`` behind one dict lookup: the generators ask
+        for a measure of two rows tens of thousands of times per training."""
+        arr = self._row_measures.get((index, name))
+        if arr is None:
+            arr = self._row_measures[index, name] = self.feature(index).row_measure(name)
+        return arr
 
     def numeric_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
         """(value, slog, mag, digit count) as (features × rows) float64 matrices, or None
@@ -432,12 +450,12 @@ class ColumnStore:
                 entry = self._measure_unique(feat, kind, value, neg)
                 if entry is None:
                     return self._scalar(literal, rows_idx)
-            else:
+                if cache_key is not None:
+                    _remember(self._unique_cache, cache_key, entry)
+            elif cache_key is None:
                 entry = np.full(len(uniques), UNKNOWN, dtype=np.uint8)
-            if cache_key is not None:
-                if len(self._unique_cache) >= CACHE_LIMIT:
-                    self._unique_cache.clear()
-                self._unique_cache[cache_key] = entry
+            else:
+                entry = self.truth_state(cache_key, len(uniques))
         k = self.kernels
         hit, unknown = k.gather_state(entry, codes, feat.present_u8, rows_idx)
         if unknown:
@@ -451,6 +469,22 @@ class ColumnStore:
             entry[need] = got
             hit, _ = k.gather_state(entry, codes, feat.present_u8, rows_idx)
         return hit
+
+    def truth_state(self, key: tuple, size: int) -> np.ndarray:
+        """The cached truth per distinct rendering of one text literal (0/1, ``UNKNOWN``
+        until computed), keyed ``(id(feature), kind, negated, _cache_key(value))``."""
+        entry = self._unique_cache.get(key)
+        if entry is None:
+            entry = _remember(self._unique_cache, key, np.full(size, UNKNOWN, dtype=np.uint8))
+        return entry
+
+    def ref_measure(self, key: tuple, size: int) -> np.ndarray:
+        """The cached measure per distinct rendering against one reference (-1 until
+        computed), keyed ``(id(feature), kind, reference)``: every threshold shares it."""
+        mu = self._measure_cache.get(key)
+        if mu is None:
+            mu = _remember(self._measure_cache, key, np.full(size, -1.0))
+        return mu
 
     @staticmethod
     def _unknown_codes(feat: Feature, unknown: np.ndarray, rows_idx: np.ndarray) -> np.ndarray:
@@ -466,12 +500,7 @@ class ColumnStore:
         drawing literals against the same few rows."""
         uniques, codes = feat.text
         ref = value[0] if type(value[0]) is str else str(value[0])
-        key = (id(feat), kind, ref)
-        mu = self._measure_cache.get(key)
-        if mu is None:
-            if len(self._measure_cache) >= CACHE_LIMIT:
-                self._measure_cache.clear()
-            mu = self._measure_cache[key] = np.full(len(uniques), -1.0)
+        mu = self.ref_measure((id(feat), kind, ref), len(uniques))
         k = self.kernels
         thr = float(value[1])
         hit, unknown = k.gather_measure(mu, codes, feat.present_u8, rows_idx, thr, neg)

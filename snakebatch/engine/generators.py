@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from snakebatch.engine import measures as m
 from snakebatch.engine.dataset import Dataset
@@ -74,8 +74,8 @@ class Pair:
 
     def measures(self, name: str) -> tuple[float, float]:
         """A text measure (``columns.MEASURES``) of both renderings, from the column cache."""
-        arr = self.ds.columns.feature(self.i).row_measure(name)
-        return arr[self.t_row].item(), arr[self.f_row].item()
+        arr = self.ds.columns.row_measure(self.i, name)
+        return arr.item(self.t_row), arr.item(self.f_row)
 
     @property
     def stats(self) -> tuple[float, float, float] | None:
@@ -112,14 +112,18 @@ CHARCLASS = (("TUC", "upper"), ("TDC", "digits"), ("TSC", "special"))
 
 
 def _token_pool(p: Pair, min_len: int) -> list[Literal]:
-    pool = []
-    limit_t, limit_f = max(2, len(p.tv)), max(2, len(p.fv))
-    for tok in _tokens(p.tv):
-        if min_len <= len(tok) < limit_t and tok not in p.fv:
-            pool.append([p.i, tok, False, "T"])
-    for tok in _tokens(p.fv):
-        if min_len <= len(tok) < limit_f and tok not in p.tv:
-            pool.append([p.i, tok, True, "T"])
+    i, tv, fv = p.i, p.tv, p.fv
+    limit_t, limit_f = max(2, len(tv)), max(2, len(fv))
+    pool = [
+        [i, tok, False, "T"]
+        for tok in _tokens(tv)
+        if min_len <= len(tok) < limit_t and tok not in fv
+    ]
+    pool += [
+        [i, tok, True, "T"]
+        for tok in _tokens(fv)
+        if min_len <= len(tok) < limit_f and tok not in tv
+    ]
     return pool
 
 
@@ -127,15 +131,16 @@ def _token_pool(p: Pair, min_len: int) -> list[Literal]:
 
 
 def substring(p: Pair) -> Literal | None:
-    pool = [[p.i, c, False, "T"] for c in _chars_missing(p.tv, p.fv)]
-    pool += [[p.i, c, True, "T"] for c in _chars_missing(p.fv, p.tv)]
+    i, tv, fv = p.i, p.tv, p.fv
+    pool = [[i, c, False, "T"] for c in _chars_missing(tv, fv)]
+    pool += [[i, c, True, "T"] for c in _chars_missing(fv, tv)]
     pool += _token_pool(p, 2)
     if pool:
         return p.rng.choice(pool)
-    if p.tv != p.fv and p.tv not in p.fv:
-        return [p.i, p.tv, False, "T"]
-    if p.fv not in p.tv:
-        return [p.i, p.fv, True, "T"]
+    if tv != fv and tv not in fv:
+        return [i, tv, False, "T"]
+    if fv not in tv:
+        return [i, fv, True, "T"]
     return None
 
 
@@ -328,11 +333,20 @@ def _dispatch(style: str, table: tuple[tuple[Block, float], ...], fallback, p: P
     return lit if lit is not None else _first(fallback, p)
 
 
-def text_literal(profile: str, p: Pair) -> Literal | None:
+def _scientific_text(p: Pair) -> Literal | None:
+    return _first((substring, structural), p)
+
+
+def text_generator(profile: str) -> Block:
+    """The profile's text literal generator, resolved once (KeyError if unknown)."""
     if profile == "scientific":
-        return _first((substring, structural), p)
+        return _scientific_text
     style, table, fallback = PROFILE_TABLE[profile]
-    return _dispatch(style, table, fallback, p)
+    return partial(_dispatch, style, table, fallback)
+
+
+def text_literal(profile: str, p: Pair) -> Literal | None:
+    return text_generator(profile)(p)
 
 
 # How ``numeric_literal`` treats each profile, as the fused clause kernel codes it
@@ -367,16 +381,19 @@ def make_oppose(ds: Dataset, profile: str | None = None) -> Oppose:
     """The profile's ``opp(T, F)`` over row indices of ``ds``."""
     name = profile or ds.profile
     kinds = ds.datatypes
+    pick, weights = ds.columns.kernels.pick_feature, ds.weights  # ``pick_feature``, unrolled
+    known = name == "scientific" or name in PROFILE_TABLE
+    text = text_generator(name) if known else partial(text_literal, name)  # fails on use
 
     def opp(t_row: int, f_row: int, rng: random.Random) -> Literal | None:
-        i = pick_feature(ds, t_row, f_row, rng)
-        if i is None:
+        i = pick(ds.codes, weights, t_row, f_row, rng.random())
+        if i < 0:
             return None
-        p = Pair(ds, i, t_row, f_row, rng)
-        if kinds[i] == "N":
-            return numeric_literal(name, p)
-        if kinds[i] == "T":
-            return text_literal(name, p)
+        kind = kinds[i]
+        if kind == "N":
+            return numeric_literal(name, Pair(ds, i, t_row, f_row, rng))
+        if kind == "T":
+            return text(Pair(ds, i, t_row, f_row, rng))
         return None
 
     return opp

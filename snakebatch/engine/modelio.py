@@ -7,12 +7,12 @@ malformed file fails here with a :class:`ModelFormatError` naming the bad part
 instead of an ``IndexError`` in the middle of a prediction.
 
 Reading parses with msgspec when it is installed: on the 68 MB stripped model of a
-200K-row mesh run it decodes about 3x faster than the standard library, and unlike
-orjson (about as fast as the standard library there) it keeps integers beyond 64 bits
-exact, as ``json`` does. What it refuses (``NaN`` tokens, lone surrogates, numbers
-beyond a double) goes to ``json``, which reads them or names the error. The structure
-check runs first as whole-bucket C-level operations (:mod:`fastcheck`); the Python check below runs only when
-that one finds a fault, to name it.
+200K-row mesh run it was the fastest of json, orjson and msgspec (bench/RESULTS.md),
+and unlike orjson it keeps integers beyond 64 bits exact, as ``json`` does. What it
+refuses (``NaN`` tokens, lone surrogates, numbers beyond a double) goes to ``json``,
+which reads them or names the error. The structure check runs first as whole-bucket
+C-level operations (:mod:`fastcheck`); the Python check below runs only when that one
+finds a fault, to name it.
 
 Writing reproduces the reference writer byte for byte: same key order, two-space
 indent, ``\\uXXXX`` escapes, shortest float repr and bare non-finite tokens.

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from snakebatch.ops.quotas import SEED_QUOTAS
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS
 from snakebatch.settings import Settings, env_name
 
 MB = 1024 * 1024
@@ -40,7 +40,7 @@ class GathererConfig:
     docs_dir: Path = REPO_DOCS
     cors_origins: tuple[str, ...] = ()
     drainer_threads: int = 2
-    spawn_budget_per_s: float = SEED_QUOTAS.scaling_rate_per_s
+    spawn_budget_per_s: float = PREDECESSOR_QUOTAS.scaling_rate_per_s
 
     @property
     def home(self) -> Path:

@@ -1,7 +1,7 @@
 """Charts the docs can embed by name; each is computed, not drawn by hand.
 
 Figures come from the ops planner (``snakebatch.ops``) where it owns the math, and from
-the seed document's published measurements where the chart is about those.
+the predecessor document's published measurements where the chart is about those.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from snakebatch.gatherer.charts import bar_chart, line_chart
 from snakebatch.ops.planner import required_rate, slots_needed
-from snakebatch.ops.quotas import SEED_QUOTAS
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS
 
 ROWS = [int(10 ** (k / 8)) for k in range(24, 49)]
 
@@ -34,23 +34,23 @@ def tree_invocations() -> str:
     )
 
 
-def seed_slots() -> str:
+def predecessor_slots() -> str:
     return bar_chart(
         [("1M rows × 5 layers", 81), ("1M rows × 25 layers", 449)],
-        title="Provisioned slots needed to stay under the spawn budget (seed §8.1)",
+        title="Provisioned slots needed to stay under the spawn budget (predecessor §8.1)",
         unit=" slots",
-        caption="Seed figures: 81 slots for 6.5 min ($1.75) and 449 slots for 33 min ($22.81).",
+        caption="Predecessor figures: 81 slots for 6.5 min ($1.75) and 449 slots for 33 min ($22.81).",
     )
 
 
-def seed_cost() -> str:
+def predecessor_cost() -> str:
     return bar_chart(
         [
             ("gatherer, per month", 98.0),
             ("1M×25L slot session", 22.81),
             ("1M×5L slot session", 1.75),
         ],
-        title="What bills you (seed §8.2), US dollars",
+        title="What bills you (predecessor §8.2), US dollars",
         unit=" $",
         caption="The gatherer is a fixed monthly cost; provisioned-concurrency sessions are "
         "per job and small when toggled off on time.",
@@ -69,8 +69,13 @@ def spawn_vs_budget() -> str:
         x_label="rows N (log scale)",
         y_label="spawns / s",
         log_x=True,
-        hlines=[(f"budget {SEED_QUOTAS.scaling_rate_per_s:.2f}/s", SEED_QUOTAS.scaling_rate_per_s)],
-        caption="From snakebatch.ops.planner with the seed's parameters. Above the dashed "
+        hlines=[
+            (
+                f"budget {PREDECESSOR_QUOTAS.scaling_rate_per_s:.2f}/s",
+                PREDECESSOR_QUOTAS.scaling_rate_per_s,
+            )
+        ],
+        caption="From snakebatch.ops.planner with the predecessor's parameters. Above the dashed "
         "line a run wedges unless provisioned slots absorb the excess.",
     )
 
@@ -93,8 +98,8 @@ def slots_vs_rows() -> str:
 
 CHARTS: dict[str, Callable[[], str]] = {
     "tree-invocations": tree_invocations,
-    "seed-slots": seed_slots,
-    "seed-cost": seed_cost,
+    "predecessor-slots": predecessor_slots,
+    "predecessor-cost": predecessor_cost,
     "spawn-vs-budget": spawn_vs_budget,
     "slots-vs-rows": slots_vs_rows,
 }

@@ -14,7 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from snakebatch.backends.base import BackendError, JobExists, JobNotFound, ObjectMissing
+from snakebatch.backends.base import (
+    BackendError,
+    JobExists,
+    JobNotFound,
+    ObjectMissing,
+    StoreDenied,
+)
 from snakebatch.engine.errors import SnakeError
 from snakebatch.mesh.coordinator import ModelNotReady
 from snakebatch.mesh.errors import MeshError
@@ -101,6 +107,9 @@ STATUS_OF: tuple[tuple[type[Exception], int, str], ...] = (
     (SnakeError, 422, "unprocessable"),
     (MeshError, 422, "unprocessable"),
     (ObjectMissing, 500, "internal"),
+    # A denial is the deployment's IAM, not an outage: retrying cannot help, so it is
+    # logged with the grant to check and answered like any server fault.
+    (StoreDenied, 500, "internal"),
     (BackendError, 503, "backend_unavailable"),
 )
 

@@ -66,7 +66,7 @@ CONCURRENCY_PANEL = """<section id=live>
  <text x=40 y=196>−5 min</text><text x=630 y=196 text-anchor=end>now</text>
 </svg>
 <p class=muted>Live spawn rate of this gatherer's mesh against the scaling-rate budget. A
-60-second rate above the budget is how a run wedges (seed §8.1).</p>
+60-second rate above the budget is how a run wedges (predecessor §8.1).</p>
 </section>"""
 
 CONCURRENCY_JS = r"""

@@ -12,9 +12,10 @@ from starlette.routing import Route
 from snakebatch.gatherer.access import runtime
 from snakebatch.gatherer.errors import Conflict, NotFound
 from snakebatch.gatherer.ids import check_id
+from snakebatch.gatherer.runtime import Runtime
 
 
-def job_status(rt, model_id: str) -> dict[str, Any]:
+def job_status(rt: Runtime, model_id: str) -> dict[str, Any]:
     from snakebatch.backends.base import JobNotFound
 
     check_id(model_id)
@@ -30,7 +31,7 @@ def job_status(rt, model_id: str) -> dict[str, Any]:
     return body
 
 
-def model_bytes(rt, model_id: str, stripped: bool) -> bytes:
+def model_bytes(rt: Runtime, model_id: str, stripped: bool) -> bytes:
     status = job_status(rt, model_id)
     if status["state"] != "done":
         detail = f": {status['error']}" if status.get("error") else ""

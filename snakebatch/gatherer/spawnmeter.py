@@ -1,6 +1,6 @@
 """Live spawn rate: invocations per second, sampled from the backend's shard counters.
 
-This is the seed's wedge detector: AWS's scaling-rate quota is a hard per-minute
+This is the predecessor's wedge detector: AWS's scaling-rate quota is a hard per-minute
 ceiling, so the number to watch is spawns over the last 60 s against the budget, not
 instantaneous concurrency. The meter keeps ten minutes of one-second samples.
 """

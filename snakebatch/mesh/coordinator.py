@@ -1,8 +1,8 @@
-"""The coordinator (the seed's gatherer logic): stage, fan out, drain, assemble.
+"""The coordinator (the predecessor's gatherer logic): stage, fan out, drain, assemble.
 
 Completion is queue-as-truth: leaves of one layer partition its rows, so a layer is
 complete when the ``n_rows`` of its distinct leaves add up to N. That needs no
-parent to wait (the seed's ``conquer`` is still selectable with
+parent to wait (the predecessor's ``conquer`` is still selectable with
 ``completion="conquer"``; the coordinator completes the same way in both modes).
 Every step is idempotent and durable: a report body is in the store and indexed in
 the job store before its message is acknowledged, a redelivered report changes
@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,13 @@ from typing import Any
 from snakebatch.backends.base import (
     OPEN_STATES,
     Backend,
-    Governor,
     HealthChecked,
     JobRecord,
     JobStore,
     LeafEntry,
     ObjectMissing,
     OrphanReleasing,
+    SpawnGate,
     StoreDenied,
 )
 from snakebatch.engine.errors import ParameterError, SnakeError
@@ -129,7 +129,7 @@ class JobStatus:
 
 class Coordinator:
     def __init__(
-        self, backend: Backend, jobs: JobStore, *, governor: Governor | None = None
+        self, backend: Backend, jobs: JobStore, *, governor: SpawnGate | None = None
     ) -> None:
         self.backend = backend
         self.jobs = jobs
@@ -150,8 +150,10 @@ class Coordinator:
         target: int | str,
         params: TrainParams | None = None,
         model_id: str | None = None,
+        excluded: Sequence[int | str] = (),
     ) -> str:
-        """Stage the population and fire one root divide per layer; returns the id.
+        """Stage the population (without the ``excluded`` columns) and fire one root
+        divide per layer; returns the id.
 
         Bad input (unreadable, empty, one class, unknown target) raises here, before
         any job exists.
@@ -161,10 +163,17 @@ class Coordinator:
         if not _MODEL_ID.fullmatch(model_id):
             raise TrainParamsError(f"model_id {model_id!r}: use {JOB_ID_RULE}")
         started = time.time()
-        ds = build_dataset(source, target=target, profile=params.profile, seed=params.seed)
+        ds = build_dataset(
+            source, target=target, profile=params.profile, seed=params.seed, excluded=excluded
+        )
         stage(self.backend.store, model_id, ds)
         staged = time.time()
-        record_params = {**asdict(params), "target": target, "oppose_profile": ds.profile}
+        record_params = {
+            **asdict(params),
+            "target": target,
+            "excluded": list(excluded),
+            "oppose_profile": ds.profile,
+        }
         self.jobs.create(
             JobRecord(model_id, "queued", record_params, len(ds.targets), created_at=started)
         )

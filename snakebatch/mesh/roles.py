@@ -1,7 +1,7 @@
 """The mesh roles as plain functions over a ``Backend``: one handler, many roles.
 
 ``dispatch(event, backend)`` is what a Lambda shard or a local worker calls. A role
-never blocks on its children (except ``conquer``, the seed's parent-polling mode,
+never blocks on its children (except ``conquer``, the predecessor's parent-polling mode,
 kept selectable); it recomputes its rows from the path, acts, fires events and
 returns. Failures inside ``divide``/``leaf`` are retried under ``RETRY`` and, when
 they persist, turned into an error report, so a job fails with the reason instead
@@ -39,7 +39,7 @@ from snakebatch.mesh.rows import rows_for_path
 from snakebatch.mesh.staging import load_dataset
 
 RETRY = RetryPolicy()
-#: How long a conquer parent polls for its leaf's ack (Lambda's timeout in the seed).
+#: How long a conquer parent polls for its leaf's ack (Lambda's timeout in the predecessor).
 CONQUER_TIMEOUT_S = 300.0
 CONQUER_POLL_S = 0.05
 
@@ -88,7 +88,7 @@ def divide(event: dict[str, Any], backend: Backend) -> None:
 
 
 def conquer(event: dict[str, Any], backend: Backend) -> None:
-    """The seed's blocking parent: one leaf, then poll its counter until it acks."""
+    """The predecessor's blocking parent: one leaf, then poll its counter until it acks."""
     node = parse_node_event(event)
     key = f"{node.model_id}/{node.layer}/{path_id(node.path)}"
     backend.counters.create(key, 1)

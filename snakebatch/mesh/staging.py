@@ -21,7 +21,7 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +63,18 @@ def _json_rows(source: Any) -> Any:
 
 
 def build_dataset(
-    source: Any, *, target: int | str, profile: str = "auto", seed: int = 0
+    source: Any,
+    *,
+    target: int | str,
+    profile: str = "auto",
+    seed: int = 0,
+    excluded: Sequence[int | str] = (),
 ) -> Dataset:
     """Parse an upload (CSV path or bytes, CSV.gz, JSON rows) into a typed Dataset."""
     with _collector_paused():
-        ds = Dataset.from_source(_json_rows(source), target=target, profile=profile, seed=seed)
+        ds = Dataset.from_source(
+            _json_rows(source), target=target, excluded=excluded, profile=profile, seed=seed
+        )
     classes = {repr(t) for t in ds.targets}
     if len(classes) < 2:
         dropped = "".join(f" ({note})" for note in ds.notes if "duplicate" in note)

@@ -13,17 +13,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from snakebatch.ops.forecast import default_params, forecast, seed_params
+from snakebatch.ops.forecast import default_params, forecast, predecessor_params
 from snakebatch.ops.governor import from_plan
-from snakebatch.ops.planner import plan, required_rate, seed_rate
-from snakebatch.ops.prices import SEED_PRICES, US_EAST_1_PRICES
-from snakebatch.ops.quotas import SEED_QUOTAS
+from snakebatch.ops.planner import plan, predecessor_rate, required_rate
+from snakebatch.ops.prices import PREDECESSOR_PRICES, US_EAST_1_PRICES
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS
 from snakebatch.ops.simulator import SimConfig, simulate
-from snakebatch.ops.timings import SEED_TIMINGS
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-#: The seed's slot time per leaf chain (0.71 s): its figures are sized with it.
-SEED_SLOT_S = SEED_TIMINGS.slot_seconds_per_leaf
+#: The predecessor's slot time per leaf chain (0.71 s): its figures are sized with it.
+PREDECESSOR_SLOT_S = PREDECESSOR_TIMINGS.slot_seconds_per_leaf
 _BLOCK = re.compile(r"(<!-- ops:([a-z-]+) -->\n).*?(<!-- /ops:\2 -->)", re.S)
 
 
@@ -33,17 +33,17 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pct(ours: float, seed: float) -> str:
-    return f"{100 * (ours - seed) / seed:+.1f}%"
+def _pct(ours: float, predecessor: float) -> str:
+    return f"{100 * (ours - predecessor) / predecessor:+.1f}%"
 
 
-def seed_figures() -> str:
+def predecessor_figures() -> str:
     rows = []
     for n, layers, slots, minutes, usd in (
         (1_000_000, 5, 81, 6.5, 1.75),
         (1_000_000, 25, 449, 33, 22.81),
     ):
-        p = plan(n, layers, completion="conquer", slot_s=SEED_SLOT_S)
+        p = plan(n, layers, completion="conquer", slot_s=PREDECESSOR_SLOT_S)
         label = f"{n // 1_000_000}M x {layers}L"
         rows.append([label, "slots", str(slots), str(p.slots), _pct(p.slots, slots)])
         rows.append(
@@ -58,38 +58,42 @@ def seed_figures() -> str:
         rows.append(
             [label, "total $", f"{usd:.2f}", f"{p.cost.total:.2f}", _pct(p.cost.total, usd)]
         )
-    rate = seed_rate(7500, 25, 1000)
+    rate = predecessor_rate(7500, 25, 1000)
     rows.append(["7.5K x 25L", "peak spawns/s", "17.40", f"{rate:.2f}", _pct(rate, 17.40)])
-    return _table(["job", "figure", "seed", "planner, seed's t_slot", "diff"], rows)
+    return _table(["job", "figure", "predecessor", "planner, predecessor's t_slot", "diff"], rows)
 
 
 def parameters() -> str:
-    t, q, pr = SEED_TIMINGS, SEED_QUOTAS, SEED_PRICES
+    t, q, pr = PREDECESSOR_TIMINGS, PREDECESSOR_QUOTAS, PREDECESSOR_PRICES
     rows = [
         [
             "scaling rate",
             f"{q.scaling_rate_per_s:.2f} /s",
-            "seed §8.1: L-A1AFA3CF 1,000/min, eu-west-3, 2026-05-21",
+            "predecessor §8.1: L-A1AFA3CF 1,000/min, eu-west-3, 2026-05-21",
         ],
-        ["concurrent executions", f"{q.concurrent_executions:,}", "seed §8.1: L-B99A9384"],
-        ["t_divide", f"{t.t_divide_s * 1e3:.0f} ms", "seed §1 (divide ~80 ms)"],
-        ["t_conquer", f"{t.t_conquer_s * 1e3:.0f} ms", "seed §1 (conquer ~150 ms)"],
-        ["t_leaf (warm)", f"{t.t_leaf_s * 1e3:.0f} ms", "seed §1 (leaf ~400 ms warm)"],
+        ["concurrent executions", f"{q.concurrent_executions:,}", "predecessor §8.1: L-B99A9384"],
+        ["t_divide", f"{t.t_divide_s * 1e3:.0f} ms", "predecessor §1 (divide ~80 ms)"],
+        ["t_conquer", f"{t.t_conquer_s * 1e3:.0f} ms", "predecessor §1 (conquer ~150 ms)"],
+        ["t_leaf (warm)", f"{t.t_leaf_s * 1e3:.0f} ms", "predecessor §1 (leaf ~400 ms warm)"],
         [
             "t_slot = 2 t_divide + t_conquer + t_leaf",
             f"{t.slot_seconds_per_leaf:.2f} s",
-            "derived (the seed's; queue completion)",
+            "derived (the predecessor's; queue completion)",
         ],
         [
             "level latency",
             f"{t.level_latency_s:.3f} s",
             "fitted: 200 leaves / 17.40 per s / 3 levels",
         ],
-        ["cold start (billed)", f"{t.cold_start_s:.3f} s", "fitted to the seed's two $ figures"],
+        [
+            "cold start (billed)",
+            f"{t.cold_start_s:.3f} s",
+            "fitted to the predecessor's two $ figures",
+        ],
         [
             "poll interval (conquer)",
             f"{t.poll_interval_s * 1e3:.0f} ms",
-            "the simulator's; seed §2.2 polls DDB without an interval",
+            "the simulator's; predecessor §2.2 polls DDB without an interval",
         ],
         ["dispatch = t_level - cold - t_divide", f"{t.dispatch_s:.2f} s", "derived"],
         [
@@ -108,9 +112,9 @@ def parameters() -> str:
         [
             "provisioned concurrency",
             f"${pr.pc_gb_s:.10f} /GB-s",
-            "seed §8.2: $168/day for 100 x 4 GB",
+            "predecessor §8.2: $168/day for 100 x 4 GB",
         ],
-        ["gatherer", f"${pr.gatherer_hourly:.4f} /h", "seed §8.2: $98/month"],
+        ["gatherer", f"${pr.gatherer_hourly:.4f} /h", "predecessor §8.2: $98/month"],
         [
             "PC, us-east-1 (for comparison)",
             f"${US_EAST_1_PRICES.pc_gb_s:.10f} /GB-s",
@@ -123,15 +127,17 @@ def parameters() -> str:
 def wedge() -> str:
     rows = []
     for n in (6000, 7000, 7500, 8000):
-        rate = seed_rate(n, 25, 1000)
+        rate = predecessor_rate(n, 25, 1000)
         ungoverned = simulate(SimConfig(n, 25))
-        gov = from_plan(SEED_QUOTAS.scaling_rate_per_s, 0, SEED_TIMINGS.slot_seconds_per_leaf)
+        gov = from_plan(
+            PREDECESSOR_QUOTAS.scaling_rate_per_s, 0, PREDECESSOR_TIMINGS.slot_seconds_per_leaf
+        )
         governed = simulate(SimConfig(n, 25, governor_rate=gov.rate, governor_burst=gov.burst))
         rows.append(
             [
                 f"{n:,} x 25L",
                 f"{rate:.2f}",
-                "yes" if rate <= SEED_QUOTAS.scaling_rate_per_s else "no",
+                "yes" if rate <= PREDECESSOR_QUOTAS.scaling_rate_per_s else "no",
                 f"wedges at {ungoverned.wedge_at_s:.1f} s"
                 if ungoverned.wedged
                 else f"done in {ungoverned.wall_s:.1f} s",
@@ -139,7 +145,13 @@ def wedge() -> str:
             ]
         )
     return _table(
-        ["job", "seed rate /s", "FEASIBLE (0 slots)", "simulated", f"governed ({gov.rate:.1f}/s)"],
+        [
+            "job",
+            "predecessor rate /s",
+            "FEASIBLE (0 slots)",
+            "simulated",
+            f"governed ({gov.rate:.1f}/s)",
+        ],
         rows,
     )
 
@@ -186,8 +198,8 @@ def _outcome(f) -> str:
 def conquer_vs_queue() -> str:
     rows = []
     for n, layers in ((1_000_000, 5), (1_000_000, 25), (2_000_000, 5)):
-        before = forecast(n, layers, 1000, seed_params(), slot_s=SEED_SLOT_S)
-        after = forecast(n, layers, 1000, seed_params())
+        before = forecast(n, layers, 1000, predecessor_params(), slot_s=PREDECESSOR_SLOT_S)
+        after = forecast(n, layers, 1000, predecessor_params())
         queue = forecast(n, layers, 1000, default_params("eu-west-3"))
         extra = after.plan.cost.total - before.plan.cost.total
         rows.append(
@@ -199,11 +211,11 @@ def conquer_vs_queue() -> str:
                 _outcome(queue),
             ]
         )
-    t = SEED_TIMINGS
+    t = PREDECESSOR_TIMINGS
     return _table(
         [
             "job (planned slots + governor)",
-            f"conquer, seed's t_slot {t.slot_seconds_per_leaf:.2f} s",
+            f"conquer, predecessor's t_slot {t.slot_seconds_per_leaf:.2f} s",
             f"conquer, t_slot {t.slot_seconds('conquer'):.2f} s",
             "conquer cost",
             f"queue completion, t_slot {t.slot_seconds('queue'):.2f} s",
@@ -214,13 +226,13 @@ def conquer_vs_queue() -> str:
 
 def sample_jobs(n_jobs: int = 100, seed: int = 0, need_slots: bool = True) -> list[tuple[int, int]]:
     """``n_jobs`` jobs of 1K-400K rows x 1-25 layers, drawn with ``seed``, that need
-    provisioned slots (the seed's rate above the quota), or with ``need_slots=False``
+    provisioned slots (the predecessor's rate above the quota), or with ``need_slots=False``
     that do not."""
     rng = random.Random(seed)
     jobs: list[tuple[int, int]] = []
     while len(jobs) < n_jobs:
         n_rows, n_layers = rng.randint(1000, 400_000), rng.randint(1, 25)
-        over = required_rate(n_rows, n_layers, 1000) > SEED_QUOTAS.scaling_rate_per_s
+        over = required_rate(n_rows, n_layers, 1000) > PREDECESSOR_QUOTAS.scaling_rate_per_s
         if over == need_slots:
             jobs.append((n_rows, n_layers))
     return jobs
@@ -230,16 +242,22 @@ def conquer_sample() -> str:
     """Two samples under conquer: jobs that need slots, planned with each slot time
     and the planned governor; jobs that do not, without and with the governor."""
     need, free = sample_jobs(), sample_jobs(need_slots=False)
-    conquer_slot = f"{SEED_TIMINGS.slot_seconds('conquer'):.2f} s"
+    conquer_slot = f"{PREDECESSOR_TIMINGS.slot_seconds('conquer'):.2f} s"
     rows = []
     for label, jobs, slot_s, govern in (
-        (f"need slots; seed's t_slot {SEED_SLOT_S:.2f} s, governor", need, SEED_SLOT_S, None),
+        (
+            f"need slots; predecessor's t_slot {PREDECESSOR_SLOT_S:.2f} s, governor",
+            need,
+            PREDECESSOR_SLOT_S,
+            None,
+        ),
         (f"need slots; t_slot (conquer) {conquer_slot}, governor", need, None, None),
         ("need none; no governor", free, None, False),
         ("need none; governor", free, None, None),
     ):
         runs = [
-            (job, forecast(*job, 1000, seed_params(), slot_s=slot_s, govern=govern)) for job in jobs
+            (job, forecast(*job, 1000, predecessor_params(), slot_s=slot_s, govern=govern))
+            for job in jobs
         ]
         wedged = [job for job, f in runs if f.run.wedged]
         smallest = min(wedged, key=lambda job: job[0] * job[1], default=None)
@@ -258,7 +276,7 @@ def conquer_sample() -> str:
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
-    "seed-figures": seed_figures,
+    "predecessor-figures": predecessor_figures,
     "parameters": parameters,
     "wedge": wedge,
     "scale": scale,

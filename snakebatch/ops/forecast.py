@@ -1,6 +1,6 @@
 """A plan and the simulator's view of it, side by side: what ``snakebatch plan`` prints.
 
-The planner answers with the seed's closed form; the simulator runs the same job with
+The planner answers with the predecessor's closed form; the simulator runs the same job with
 the planned slots and, when the quota is short or completion is conquer, the planned
 governor, to estimate wall time and peak spawn rate, and says whether the ungoverned
 run would wedge.
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from snakebatch.ops.governor import from_plan
 from snakebatch.ops.planner import Plan, plan
-from snakebatch.ops.prices import SEED_PRICES, Prices, prices_for
-from snakebatch.ops.quotas import SEED_QUOTAS, Quotas
+from snakebatch.ops.prices import PREDECESSOR_PRICES, Prices, prices_for
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS, Quotas
 from snakebatch.ops.simulator import SimConfig, SimResult, simulate
-from snakebatch.ops.timings import SEED_TIMINGS, Timings
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS, Timings
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,16 @@ class Params:
     completion: str
 
 
-def seed_params() -> Params:
-    """Everything as the seed ran it: eu-west-3, its quotas and times, conquer polling."""
-    return Params(SEED_QUOTAS, SEED_PRICES, SEED_TIMINGS, "conquer")
+def predecessor_params() -> Params:
+    """Everything as the predecessor ran it: eu-west-3, its quotas and times, conquer polling."""
+    return Params(PREDECESSOR_QUOTAS, PREDECESSOR_PRICES, PREDECESSOR_TIMINGS, "conquer")
 
 
-def default_params(region: str, quotas: Quotas = SEED_QUOTAS, completion: str = "queue") -> Params:
+def default_params(
+    region: str, quotas: Quotas = PREDECESSOR_QUOTAS, completion: str = "queue"
+) -> Params:
     """This repository's defaults: the region's prices and queue-as-truth completion."""
-    return Params(quotas, prices_for(region), SEED_TIMINGS, completion)
+    return Params(quotas, prices_for(region), PREDECESSOR_TIMINGS, completion)
 
 
 @dataclass
@@ -108,11 +110,11 @@ def forecast(
     slot_s: float | None = None,
     govern: bool | None = None,
 ) -> Forecast:
-    """``slot_s`` overrides the completion mode's slot time (the seed's own figures).
+    """``slot_s`` overrides the completion mode's slot time (the predecessor's own figures).
 
     ``govern`` paces the fan-out with the planned governor. By default it does when the
     job needs slots, and always under conquer: a blocking conquer can wedge on the burst
-    of the tree's last level even when the seed's average rate is under the quota
+    of the tree's last level even when the predecessor's average rate is under the quota
     (docs/math.md §6), and the governor is what turns that into a slower run.
     """
     p = plan(

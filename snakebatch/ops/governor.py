@@ -1,7 +1,7 @@
 """A token bucket on the mesh's fan-out, so a run throttles itself instead of wedging.
 
-The seed's scaling-rate ceiling is binary: spawn faster than the account allows and
-AWS rejects the excess, leaving parent polls that never resolve (seed §8.1). Pacing
+The predecessor's scaling-rate ceiling is binary: spawn faster than the account allows and
+AWS rejects the excess, leaving parent polls that never resolve (predecessor §8.1). Pacing
 every invoke below that rate turns a wedge into a slower run. The rate and burst come
 from the planner (the scaling quota plus what provisioned slots absorb); the clock is
 injectable so tests and the simulator do not sleep.

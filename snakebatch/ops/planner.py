@@ -1,17 +1,17 @@
-"""The seed's feasibility and cost model (§8.1, §8.2) as functions of explicit parameters.
+"""The predecessor's feasibility and cost model (§8.1, §8.2) as functions of explicit parameters.
 
 FEASIBLE(N, L, τ, slots) ≡ L·⌈N/τ⌉ / spawn_window ≤ rate + slots / t_slot
 
 ``t_slot`` is the slot time of one leaf's chain for the completion mode
-(``Timings.slot_seconds``): the seed's 0.71 s for queue completion, 3.98 s for the
-seed's blocking conquer, which holds its slot while its leaf is dispatched and runs.
-``slot_s`` overrides it; the seed's own figures (81 slots for 1M x 5L) are its conquer
+(``Timings.slot_seconds``): the predecessor's 0.71 s for queue completion, 3.98 s for the
+predecessor's blocking conquer, which holds its slot while its leaf is dispatched and runs.
+``slot_s`` overrides it; the predecessor's own figures (81 slots for 1M x 5L) are its conquer
 billing with its 0.71 s, ``plan(..., completion="conquer", slot_s=0.71)``.
 
 ``spawn_window`` grows with the depth of the divide tree (levels x level latency),
-which is where the seed's N_slots = O(L·N / log N) comes from. Averaging the leaves
+which is where the predecessor's N_slots = O(L·N / log N) comes from. Averaging the leaves
 over the levels dips right after each depth step (8,001 rows look easier than 8,000),
-so the planner uses the running maximum of the seed's rate over smaller trees: a
+so the planner uses the running maximum of the predecessor's rate over smaller trees: a
 bigger job never plans fewer slots than a smaller one needed.
 """
 
@@ -21,9 +21,9 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from snakebatch.engine.params import COMPLETIONS
-from snakebatch.ops.prices import SEED_PRICES, Prices
-from snakebatch.ops.quotas import SEED_QUOTAS, Quotas
-from snakebatch.ops.timings import SEED_TIMINGS, Timings
+from snakebatch.ops.prices import PREDECESSOR_PRICES, Prices
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS, Quotas
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS, Timings
 
 # Lambda keeps 100 units of account concurrency unreserved; PC slots cannot take them.
 UNRESERVED_MINIMUM = 100
@@ -49,30 +49,34 @@ def tree_depth(n_rows: int, tau: int) -> int:
     return (leaves_per_layer(n_rows, tau) - 1).bit_length()
 
 
-def spawn_window_s(n_rows: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
+def spawn_window_s(n_rows: int, tau: int, timings: Timings = PREDECESSOR_TIMINGS) -> float:
     return max(1, tree_depth(n_rows, tau)) * timings.level_latency_s
 
 
-def seed_rate(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
-    """The seed's left-hand side, L·⌈N/τ⌉ / spawn_window, in spawns per second."""
+def predecessor_rate(
+    n_rows: int, n_layers: int, tau: int, timings: Timings = PREDECESSOR_TIMINGS
+) -> float:
+    """The predecessor's left-hand side, L·⌈N/τ⌉ / spawn_window, in spawns per second."""
     _check(n_rows, n_layers, tau)
     return n_layers * leaves_per_layer(n_rows, tau) / spawn_window_s(n_rows, tau, timings)
 
 
-def required_rate(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
-    """Spawn rate to budget for: the seed's rate, or the largest a smaller tree needed.
+def required_rate(
+    n_rows: int, n_layers: int, tau: int, timings: Timings = PREDECESSOR_TIMINGS
+) -> float:
+    """Spawn rate to budget for: the predecessor's rate, or the largest a smaller tree needed.
 
     A tree of depth k peaks at its largest size, 2^k leaves per layer, so the envelope
     only has to look at those points.
     """
-    rate = seed_rate(n_rows, n_layers, tau, timings)
+    rate = predecessor_rate(n_rows, n_layers, tau, timings)
     for k in range(1, tree_depth(n_rows, tau)):
         rate = max(rate, n_layers * 2**k / (k * timings.level_latency_s))
     return rate
 
 
 def slot_seconds(
-    timings: Timings = SEED_TIMINGS, completion: str = "queue", slot_s: float | None = None
+    timings: Timings = PREDECESSOR_TIMINGS, completion: str = "queue", slot_s: float | None = None
 ) -> float:
     """The slot time the planner sizes with: ``slot_s`` when given, else the mode's."""
     if completion not in COMPLETIONS:
@@ -88,8 +92,8 @@ def slot_seconds(
 
 def capacity(
     slots: int,
-    quotas: Quotas = SEED_QUOTAS,
-    timings: Timings = SEED_TIMINGS,
+    quotas: Quotas = PREDECESSOR_QUOTAS,
+    timings: Timings = PREDECESSOR_TIMINGS,
     completion: str = "queue",
     slot_s: float | None = None,
 ) -> float:
@@ -102,8 +106,8 @@ def feasible(
     n_layers: int,
     tau: int,
     slots: int,
-    quotas: Quotas = SEED_QUOTAS,
-    timings: Timings = SEED_TIMINGS,
+    quotas: Quotas = PREDECESSOR_QUOTAS,
+    timings: Timings = PREDECESSOR_TIMINGS,
     completion: str = "queue",
     slot_s: float | None = None,
 ) -> bool:
@@ -117,8 +121,8 @@ def slots_needed(
     n_rows: int,
     n_layers: int,
     tau: int,
-    quotas: Quotas = SEED_QUOTAS,
-    timings: Timings = SEED_TIMINGS,
+    quotas: Quotas = PREDECESSOR_QUOTAS,
+    timings: Timings = PREDECESSOR_TIMINGS,
     completion: str = "queue",
     slot_s: float | None = None,
 ) -> int:
@@ -128,8 +132,10 @@ def slots_needed(
     return max(0, math.ceil(excess * held - _EPS))
 
 
-def on_window_s(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TIMINGS) -> float:
-    """How long slots stay on: the seed sizes it as one divide time per leaf
+def on_window_s(
+    n_rows: int, n_layers: int, tau: int, timings: Timings = PREDECESSOR_TIMINGS
+) -> float:
+    """How long slots stay on: the predecessor sizes it as one divide time per leaf
     (L·⌈N/τ⌉ x 80 ms: 6.7 min for 1M x 5L, 33 min for 1M x 25L)."""
     _check(n_rows, n_layers, tau)
     return n_layers * leaves_per_layer(n_rows, tau) * timings.t_divide_s
@@ -137,7 +143,7 @@ def on_window_s(n_rows: int, n_layers: int, tau: int, timings: Timings = SEED_TI
 
 @dataclass(frozen=True)
 class Cost:
-    """The seed's three buckets (§8.2), USD."""
+    """The predecessor's three buckets (§8.2), USD."""
 
     gatherer: float
     on_demand: float
@@ -157,11 +163,11 @@ def cost(
     tau: int,
     slots: int,
     window_s: float,
-    prices: Prices = SEED_PRICES,
-    timings: Timings = SEED_TIMINGS,
+    prices: Prices = PREDECESSOR_PRICES,
+    timings: Timings = PREDECESSOR_TIMINGS,
     completion: str = "queue",
 ) -> Cost:
-    """Gatherer time over the window, every leaf chain billed on demand (the seed bills
+    """Gatherer time over the window, every leaf chain billed on demand (the predecessor bills
     it all at the on-demand rate), and the slots over the window."""
     leaves = n_layers * leaves_per_layer(n_rows, tau)
     per_leaf = (
@@ -205,9 +211,9 @@ def plan(
     n_rows: int,
     n_layers: int,
     tau: int = 1000,
-    quotas: Quotas = SEED_QUOTAS,
-    prices: Prices = SEED_PRICES,
-    timings: Timings = SEED_TIMINGS,
+    quotas: Quotas = PREDECESSOR_QUOTAS,
+    prices: Prices = PREDECESSOR_PRICES,
+    timings: Timings = PREDECESSOR_TIMINGS,
     completion: str = "queue",
     slot_s: float | None = None,
 ) -> Plan:

@@ -1,10 +1,10 @@
 """Lambda quotas the planner reasons about, with where each default comes from.
 
-The scaling-rate quota decides whether a training wedges (seed §8.1), so it is a
+The scaling-rate quota decides whether a training wedges (predecessor §8.1), so it is a
 parameter, not a constant: AWS has changed its semantics before (1,000 per 10 s per
-function since Nov 2023), and the account the seed ran in measured an account-level
+function since Nov 2023), and the account the predecessor ran in measured an account-level
 ceiling of 1,000 new execution environments per minute. When credentials allow, the
-live values come from Service Quotas; otherwise the seed's verified values are used.
+live values come from Service Quotas; otherwise the predecessor's verified values are used.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ class Quotas:
     """Account quotas in one region.
 
     ``scaling_rate_per_s``: new on-demand execution environments per second, account
-    wide (seed §8.1: L-A1AFA3CF = 1,000/min, verified 2026-05-21 in eu-west-3, not
-    adjustable). ``concurrent_executions``: L-B99A9384 = 20,000 (seed §8.1).
+    wide (predecessor §8.1: L-A1AFA3CF = 1,000/min, verified 2026-05-21 in eu-west-3, not
+    adjustable). ``concurrent_executions``: L-B99A9384 = 20,000 (predecessor §8.1).
     ``quota_window_s``: how many seconds of the rate the account may spend at once (the
-    simulator's quota is a token bucket of ``rate x window`` tokens). The seed saw the
+    simulator's quota is a token bucket of ``rate x window`` tokens). The predecessor saw the
     ceiling act as binary on short bursts; one second reproduces its wedge boundary
     (docs/math.md §6).
     """
@@ -32,7 +32,7 @@ class Quotas:
     scaling_rate_per_s: float = 1000 / 60
     concurrent_executions: int = 20_000
     quota_window_s: float = 1.0
-    source: str = "seed §8.1 (Service Quotas, eu-west-3, 2026-05-21)"
+    source: str = "predecessor §8.1 (Service Quotas, eu-west-3, 2026-05-21)"
 
     def __post_init__(self) -> None:
         if not self.scaling_rate_per_s > 0:
@@ -45,7 +45,7 @@ class Quotas:
             raise ValueError(f"quota_window_s must be > 0, got {self.quota_window_s!r}")
 
 
-SEED_QUOTAS = Quotas()
+PREDECESSOR_QUOTAS = Quotas()
 
 
 def _quota_value(client: Any, code: str) -> float | None:
@@ -60,7 +60,7 @@ def _quota_value(client: Any, code: str) -> float | None:
     return float(value) if value is not None else None
 
 
-def read_quotas(client: Any, fallback: Quotas = SEED_QUOTAS) -> Quotas:
+def read_quotas(client: Any, fallback: Quotas = PREDECESSOR_QUOTAS) -> Quotas:
     """Live quotas from a boto3 ``service-quotas`` client, field by field.
 
     Each quota that cannot be read (no permission, no endpoint, unknown code) keeps

@@ -9,7 +9,7 @@ fired invocation reaches the platform ``dispatch_s`` later and runs on, in order
 free provisioned slot, an idle warm container, or a new container that pays a cold
 start and counts against the scaling-rate quota. Above the concurrency quota,
 invocations wait (Lambda retries throttled async events). A new container the quota
-refuses wedges the run (seed §8.1: the ceiling is binary and parent polls never
+refuses wedges the run (predecessor §8.1: the ceiling is binary and parent polls never
 resolve). A governor, when given, paces the fan-out (roots and divides' children)
 through the real token bucket on simulated time; a conquer's own leaf is not held
 back, since its parent already holds a container waiting for it.
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 from snakebatch.ops.governor import Clock, Governor
 from snakebatch.ops.planner import Cost
-from snakebatch.ops.prices import SEED_PRICES, Prices
-from snakebatch.ops.quotas import SEED_QUOTAS
-from snakebatch.ops.timings import SEED_TIMINGS
+from snakebatch.ops.prices import PREDECESSOR_PRICES, Prices
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS
 
 DIVIDE, CONQUER, LEAF = "divide", "conquer", "leaf"
 
@@ -45,26 +45,26 @@ class SimConfig:
     n_layers: int
     tau: int = 1000
     completion: str = "conquer"
-    t_divide_s: float = SEED_TIMINGS.t_divide_s
-    t_conquer_s: float = SEED_TIMINGS.t_conquer_s
+    t_divide_s: float = PREDECESSOR_TIMINGS.t_divide_s
+    t_conquer_s: float = PREDECESSOR_TIMINGS.t_conquer_s
     divide_per_row_s: float = 0.0
     leaf_base_s: float = 0.0
-    leaf_per_row_s: float = SEED_TIMINGS.t_leaf_s / 1000
-    cold_start_s: float = SEED_TIMINGS.cold_start_s
-    dispatch_s: float = SEED_TIMINGS.dispatch_s
+    leaf_per_row_s: float = PREDECESSOR_TIMINGS.t_leaf_s / 1000
+    cold_start_s: float = PREDECESSOR_TIMINGS.cold_start_s
+    dispatch_s: float = PREDECESSOR_TIMINGS.dispatch_s
     dispatch_jitter: float = 0.5
     seed: int = 0
-    poll_interval_s: float = SEED_TIMINGS.poll_interval_s
+    poll_interval_s: float = PREDECESSOR_TIMINGS.poll_interval_s
     poll_timeout_s: float = 7.0
-    concurrency: int = SEED_QUOTAS.concurrent_executions
-    scaling_rate: float | None = SEED_QUOTAS.scaling_rate_per_s
-    quota_window_s: float = SEED_QUOTAS.quota_window_s
+    concurrency: int = PREDECESSOR_QUOTAS.concurrent_executions
+    scaling_rate: float | None = PREDECESSOR_QUOTAS.scaling_rate_per_s
+    quota_window_s: float = PREDECESSOR_QUOTAS.quota_window_s
     pc_slots: int = 0
     warm_containers: int = 0
     governor_rate: float | None = None
     governor_burst: float = 1.0
-    memory_gb: float = SEED_TIMINGS.memory_gb
-    prices: Prices = SEED_PRICES
+    memory_gb: float = PREDECESSOR_TIMINGS.memory_gb
+    prices: Prices = PREDECESSOR_PRICES
     bin_s: float = 1.0
     rate_window_s: float = 10.0
 

@@ -1,19 +1,19 @@
 """How long the mesh's pieces take, with where each default comes from.
 
-The seed gives divide, conquer and warm-leaf times (§1). Two more numbers are needed
-to turn its formula into its figures, and the seed states neither, so they are fitted
-to the seed's own figures and documented as such (docs/math.md shows the fit):
+The predecessor gives divide, conquer and warm-leaf times (§1). Two more numbers are needed
+to turn its formula into its figures, and the predecessor states neither, so they are fitted
+to the predecessor's own figures and documented as such (docs/math.md shows the fit):
 
 * ``level_latency_s`` — how long one level of the divide tree takes to spawn the next
-  (async dispatch, cold start, the divide itself). The seed's wedge, 8 leaves x 25
+  (async dispatch, cold start, the divide itself). The predecessor's wedge, 8 leaves x 25
   layers spawned over a 3-level tree at a peak of 17.40/s, gives 200/17.40/3 = 3.83 s.
 * ``cold_start_s`` — billed init time of a new 4 GB container (AWS bills INIT for
-  managed runtimes since Aug 2025). The seed's two cost figures are met with 1.135 s,
+  managed runtimes since Aug 2025). The predecessor's two cost figures are met with 1.135 s,
   once the conquer's parent-poll wait over its leaf is billed too.
 
-One more the simulator needs and the seed does not state:
+One more the simulator needs and the predecessor does not state:
 
-* ``poll_interval_s`` — how often a conquer polls its leaf's counter (the seed's DDB
+* ``poll_interval_s`` — how often a conquer polls its leaf's counter (the predecessor's DDB
   ``parent_pk`` poll, §2.2, gives no interval). 0.25 s is the simulator's; it adds at
   most one interval to how long a conquer holds its container.
 
@@ -56,20 +56,20 @@ class Timings:
     @property
     def slot_seconds_per_leaf(self) -> float:
         """Warm slot time one leaf's chain needs: ~2 divides per leaf in a binary tree,
-        its conquer, its leaf (0.71 s with the seed's times)."""
+        its conquer, its leaf (0.71 s with the predecessor's times)."""
         return 2 * self.t_divide_s + self.t_conquer_s + self.t_leaf_s
 
     @property
     def dispatch_s(self) -> float:
         """Async invoke to running on a warm container: what a level's latency leaves
-        once the cold start and the divide are taken out (2.62 s with the seed's times)."""
+        once the cold start and the divide are taken out (2.62 s with the predecessor's times)."""
         return max(0.0, self.level_latency_s - self.cold_start_s - self.t_divide_s)
 
     @property
     def conquer_hold_s(self) -> float:
         """How long a blocking conquer holds its container: its own work, its leaf's
         dispatch and warm run, and up to one poll before it sees the ack (3.42 s with
-        the seed's times). A leaf that lands cold adds a cold start; provisioned slots
+        the predecessor's times). A leaf that lands cold adds a cold start; provisioned slots
         and warm containers take leaves first, so the simulator's mean hold is close to
         this (3.41-3.5 s at 200K-1M rows), and its shortest is the 1.9 s of a leaf
         dispatched early."""
@@ -78,9 +78,9 @@ class Timings:
     def slot_seconds(self, completion: str = "queue") -> float:
         """Slot time one leaf's chain takes, by completion mode.
 
-        ``queue``: the seed's t_slot (nothing waits; it counts a conquer queue mode
+        ``queue``: the predecessor's t_slot (nothing waits; it counts a conquer queue mode
         does not run, so it errs on the safe side). ``conquer``: two divides, the
-        conquer's hold and its leaf (3.98 s with the seed's times): the seed's t_slot
+        conquer's hold and its leaf (3.98 s with the predecessor's times): the predecessor's t_slot
         assumes the conquer returns after its 150 ms, which under-plans slots enough
         for the simulator to wedge large jobs.
         """
@@ -105,4 +105,4 @@ class Timings:
         return 4 if completion == "conquer" else 3
 
 
-SEED_TIMINGS = Timings()
+PREDECESSOR_TIMINGS = Timings()

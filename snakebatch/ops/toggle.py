@@ -1,6 +1,6 @@
 """Provisioned-concurrency toggles that turn themselves off on the AWS side.
 
-A slot left on bills around the clock (seed §8.2: a leaked toggle on 100 shards is
+A slot left on bills around the clock (predecessor §8.2: a leaked toggle on 100 shards is
 $168/day), so every "on" first schedules its own "off" with EventBridge Scheduler: a
 one-shot ``at(...)`` schedule per shard whose universal target calls Lambda's
 ``DeleteProvisionedConcurrencyConfig`` at T+ttl. The schedule is created *before* the
@@ -18,6 +18,7 @@ that no pending schedule covers, and reports the age of the oldest config still 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -308,8 +309,10 @@ class PcToggle:
         self.scheduler = scheduler_client
         self.settings = settings
         self.role_arn = role_arn
-        self.dlq_arn = dlq_arn or default_dlq_arn(
-            role_arn, settings.region, settings.function_prefix
+        self.dlq_arn = (
+            dlq_arn
+            or os.environ.get(DLQ_ENV)
+            or default_dlq_arn(role_arn, settings.region, settings.function_prefix)
         )
         self.alias = alias or defaults()["alias"]
         self.now = now

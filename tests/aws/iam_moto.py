@@ -15,7 +15,8 @@ pass or refuse the wrong calls; this module closes them before the server starts
   where S3 answers 403. Here a missing key also needs ListBucket on the bucket.
 - DynamoDB transactions are serialised (``tests.support.serialize_moto_dynamodb``).
 
-Run as ``python -m tests.aws.iam_moto PORT``; it serves until killed.
+Run as ``python -m tests.aws.iam_moto PORT``; it serves until its stdin closes, which
+happens when the test process exits, however it exits.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import threading
 from typing import Any
 
 from moto.awslambda.responses import LambdaResponse
@@ -102,7 +102,8 @@ def main(argv: list[str]) -> Any:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(argv[1]), verbose=False)
     server.start()
     print("ready", flush=True)
-    threading.Event().wait()
+    sys.stdin.read()
+    server.stop()
 
 
 if __name__ == "__main__":

@@ -33,7 +33,12 @@ REGION = defaults()["region"]
 SHARDS = 3
 MESH = "module.snakebatch.module.mesh"
 GATHERER = "module.snakebatch.module.gatherer[0]"
-TARGETS = [f"{MESH}.aws_iam_role_policy.shard", f"{GATHERER}.aws_iam_role_policy.this"]
+PCGUARD = "module.snakebatch.module.pcguard"
+TARGETS = [
+    f"{MESH}.aws_iam_role_policy.shard",
+    f"{GATHERER}.aws_iam_role_policy.this",
+    f"{PCGUARD}.aws_iam_role_policy.scheduler",
+]
 
 
 @dataclass(frozen=True)
@@ -71,21 +76,26 @@ def permits(documents: list[dict], action: str, resource: str) -> bool:
 
 @dataclass
 class Authorizer:
-    """Answers "may this access key invoke this function ARN?" from the role's inline
-    policies, read on every call, so a policy changed mid-test applies at once."""
+    """Answers "may this access key do this Lambda action on this function ARN?" from
+    the inline policies of its role (or user), read on every call, so a policy changed
+    mid-test applies at once."""
 
     iam: Any
     roles: dict[str, str] = field(default_factory=dict)
+    users: dict[str, str] = field(default_factory=dict)
 
-    def __call__(self, access_key: str, function_arn: str) -> bool:
-        role = self.roles.get(access_key)
-        if role is None:
+    def __call__(self, access_key: str, action: str, function_arn: str) -> bool:
+        if access_key in self.roles:
+            role = self.roles[access_key]
+            names = self.iam.list_role_policies(RoleName=role)["PolicyNames"]
+            docs = [self.iam.get_role_policy(RoleName=role, PolicyName=n) for n in names]
+        elif access_key in self.users:
+            user = self.users[access_key]
+            names = self.iam.list_user_policies(UserName=user)["PolicyNames"]
+            docs = [self.iam.get_user_policy(UserName=user, PolicyName=n) for n in names]
+        else:
             return False
-        docs = [
-            _document(self.iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
-            for name in self.iam.list_role_policies(RoleName=role)["PolicyNames"]
-        ]
-        return permits(docs, "lambda:InvokeFunction", function_arn)
+        return permits([_document(d["PolicyDocument"]) for d in docs], action, function_arn)
 
 
 def _document(doc: Any) -> dict:
@@ -118,6 +128,8 @@ class IamStack:
     operator: Credentials
     shard: Credentials
     gatherer: Credentials
+    scheduler: Credentials
+    scheduler_role: str
     authorizer: Authorizer
 
     @classmethod
@@ -126,6 +138,7 @@ class IamStack:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.aws.iam_moto", str(port)],
             cwd=REPO,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -151,6 +164,7 @@ class IamStack:
         }
         shard_role = _resource(state, f"{MESH}.aws_iam_role.shard")["name"]
         gatherer_role = _resource(state, f"{GATHERER}.aws_iam_role.this")["name"]
+        scheduler_role = _resource(state, f"{PCGUARD}.aws_iam_role.scheduler")["name"]
         testing = Credentials("testing", "testing")
         # moto applies the bucket's TLS-only Deny without its aws:SecureTransport
         # condition, refusing every object call; storage.tftest.hcl asserts that policy
@@ -172,7 +186,8 @@ class IamStack:
         operator = Credentials(key["AccessKeyId"], key["SecretAccessKey"])
         sts = client("sts", url, testing)
         sessions = {}
-        for role in (shard_role, gatherer_role):
+        roles = (shard_role, gatherer_role, scheduler_role)
+        for role in roles:
             got = sts.assume_role(
                 RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{role}", RoleSessionName=f"tests-{role}"
             )["Credentials"]
@@ -181,7 +196,8 @@ class IamStack:
             )
         authorizer = Authorizer(
             client("iam", url, operator),
-            {sessions[r].key: r for r in (shard_role, gatherer_role)},
+            roles={sessions[r].key: r for r in roles},
+            users={operator.key: "operator"},
         )
         enforce(url, True)
         return cls(
@@ -194,6 +210,8 @@ class IamStack:
             operator,
             sessions[shard_role],
             sessions[gatherer_role],
+            sessions[scheduler_role],
+            scheduler_role,
             authorizer,
         )
 
@@ -217,17 +235,17 @@ class IamStack:
 
     def policy(self, role: str) -> dict:
         iam = client("iam", self.url, self.operator)
-        name = "snakebatch-shard" if role == self.shard_role else "snakebatch-gatherer"
+        (name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
         return _document(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
 
     def put_policy(self, role: str, document: dict) -> None:
         iam = client("iam", self.url, self.operator)
-        name = "snakebatch-shard" if role == self.shard_role else "snakebatch-gatherer"
+        (name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
         iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
 
     def stop(self) -> None:
         self.process.kill()
-        self.process.wait(timeout=30)
+        self.process.communicate(timeout=30)
 
 
 def client(service: str, url: str, who: Credentials) -> Any:

@@ -7,7 +7,9 @@ async retries: two more attempts after a function error, then the on-failure
 destination), ``RequestResponse`` answers 200 with the handler's result. It can be
 told to answer 429 ``TooManyRequestsException`` for a while, and to make a chosen
 invocation fail (a crash outside the handler, as an out-of-memory kill would look).
-boto3 reaches it through ``AWS_ENDPOINT_URL_LAMBDA``; nothing in snakebatch is patched.
+It also keeps provisioned-concurrency configs (Put/Get/Delete, which moto lacks), ready
+at once. boto3 reaches it through ``AWS_ENDPOINT_URL_LAMBDA``; nothing in snakebatch is
+patched.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ import boto3
 from snakebatch.backends.base import BLOCKING_ROLES
 
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
+PC_PATH = re.compile(r"^/2019-09-30/functions/([^/]+)/provisioned-concurrency$")
+PC_ACTIONS = {
+    "PUT": "PutProvisionedConcurrencyConfig",
+    "GET": "GetProvisionedConcurrencyConfig",
+    "DELETE": "DeleteProvisionedConcurrencyConfig",
+}
 ASYNC_LIMIT = 262_144
 
 _handler_cache: dict[str, Any] = {}
@@ -115,12 +123,13 @@ class LambdaEndpoint:
         retry_delay_s: float = 0.2,
         on_failure_queue_url: str = "",
         region: str = "eu-west-3",
-        authorize: Callable[[str, str], bool] | None = None,
+        authorize: Callable[[str, str, str], bool] | None = None,
     ) -> None:
-        """``authorize(access_key, function_arn)``, when given, decides each invoke as
-        IAM would for the caller's credentials (``tests.aws.iam_stack.Authorizer``)."""
+        """``authorize(access_key, action, function_arn)``, when given, decides each
+        call as IAM would for the caller's credentials (``tests.aws.iam_stack.Authorizer``)."""
         self.handler_file = str(handler_file)
         self.authorize = authorize
+        self.provisioned: dict[tuple[str, str], int] = {}
         self.function_prefix = function_prefix
         self.shard_count = shard_count
         self.max_retries = max_retries
@@ -208,39 +217,90 @@ class LambdaEndpoint:
                 name = m.group(1)
                 qualifier = parse_qs(url.query).get("Qualifier", [None])[0]
                 kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
-                denied = endpoint._denied(self.headers.get("Authorization", ""), name, qualifier)
+                denied = endpoint._denied(
+                    self.headers.get("Authorization", ""), "InvokeFunction", name, qualifier
+                )
                 if denied:
                     return self._error(403, "AccessDeniedException", denied)
-                status, headers, body = endpoint._invoke(name, qualifier, kind, payload)
+                self._reply(*endpoint._invoke(name, qualifier, kind, payload))
+
+            def do_PUT(self) -> None:
+                self._provisioned()
+
+            def do_GET(self) -> None:
+                self._provisioned()
+
+            def do_DELETE(self) -> None:
+                self._provisioned()
+
+            def _provisioned(self) -> None:
+                url = urlparse(self.path)
+                m = PC_PATH.match(url.path)
+                payload = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not m:
+                    return self._error(404, "UnknownOperationException", "unknown operation")
+                qualifier = parse_qs(url.query).get("Qualifier", [""])[0]
+                action = PC_ACTIONS[self.command]
+                denied = endpoint._denied(
+                    self.headers.get("Authorization", ""), action, m.group(1), qualifier
+                )
+                if denied:
+                    return self._error(403, "AccessDeniedException", denied)
+                self._reply(*endpoint._provision(action, m.group(1), qualifier, payload))
+
+            def _reply(self, status: int, headers: dict[str, str], body: bytes) -> None:
                 self.send_response(status)
-                for key, value in headers.items():
+                for key, value in {"Content-Type": "application/json", **headers}.items():
                     self.send_header(key, value)
-                self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
             def _error(self, status: int, kind: str, message: str) -> None:
-                s, h, b = _error(status, kind, message)
-                self.send_response(s)
-                for key, value in h.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(b)))
-                self.end_headers()
-                self.wfile.write(b)
+                self._reply(*_error(status, kind, message))
 
         return Handler
 
-    def _denied(self, authorization: str, name: str, qualifier: str | None) -> str | None:
+    def _denied(
+        self, authorization: str, action: str, name: str, qualifier: str | None
+    ) -> str | None:
         if self.authorize is None:
             return None
         found = re.search(r"Credential=([^/]+)/", authorization)
         key = found.group(1) if found else ""
         arn = f"arn:aws:lambda:{self.region}:123456789012:function:{name}"
         arn = f"{arn}:{qualifier}" if qualifier else arn
-        if self.authorize(key, arn):
+        if self.authorize(key, f"lambda:{action}", arn):
             return None
-        return f"{key} is not authorized to perform: lambda:InvokeFunction on resource: {arn}"
+        return f"{key} is not authorized to perform: lambda:{action} on resource: {arn}"
+
+    def _provision(
+        self, action: str, name: str, qualifier: str, payload: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Provisioned concurrency as Lambda answers it, allocated at once."""
+        if not self._known(name) or qualifier != "live":
+            return _error(404, "ResourceNotFoundException", f"{name}:{qualifier} not found")
+        with self._lock:
+            if action == "PutProvisionedConcurrencyConfig":
+                slots = json.loads(payload)["ProvisionedConcurrentExecutions"]
+                self.provisioned[(name, qualifier)] = slots
+            elif action == "DeleteProvisionedConcurrencyConfig":
+                slots = self.provisioned.pop((name, qualifier), None)
+            else:
+                slots = self.provisioned.get((name, qualifier))
+        if slots is None:
+            kind = "ProvisionedConcurrencyConfigNotFoundException"
+            return _error(404, kind, f"no provisioned concurrency on {name}:{qualifier}")
+        if action == "DeleteProvisionedConcurrencyConfig":
+            return 204, {}, b""
+        body = {
+            "RequestedProvisionedConcurrentExecutions": slots,
+            "AllocatedProvisionedConcurrentExecutions": slots,
+            "AvailableProvisionedConcurrentExecutions": slots,
+            "Status": "READY",
+            "LastModified": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+        }
+        return 200 if action.startswith("Get") else 202, {}, json.dumps(body).encode()
 
     def _invoke(
         self, name: str, qualifier: str | None, kind: str, payload: bytes

@@ -35,7 +35,7 @@ from tests.aws.conftest import CREDENTIALS, REGION
 from tests.aws.lambda_endpoint import LambdaEndpoint
 from tests.aws.resources import Resources, provision
 
-pytestmark = [pytest.mark.aws, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 HANDLER = REPO / "functions" / "handler_snake.py"

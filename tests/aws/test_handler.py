@@ -12,8 +12,6 @@ from snakebatch.backends.aws_queue import QueueError
 from snakebatch.settings import env_name
 from tests.aws.lambda_endpoint import FakeContext
 
-pytestmark = pytest.mark.aws
-
 HANDLER = Path(__file__).resolve().parents[2] / "functions" / "handler_snake.py"
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,11 +25,14 @@ from snakebatch.backends.aws_store import S3Store
 from snakebatch.backends.base import ObjectMissing, StoreDenied
 from snakebatch.gatherer import GathererConfig, create_app
 from snakebatch.gatherer.config import Limits
-from tests.aws.iam_stack import SHARDS, IamStack, client
+from snakebatch.ops.prices import PREDECESSOR_PRICES
+from snakebatch.ops.toggle import PcToggle, plan_toggle, schedule_name
+from snakebatch.settings import Settings
+from tests.aws.iam_stack import ACCOUNT, SHARDS, IamStack, client, enforce
 from tests.aws.lambda_endpoint import LambdaEndpoint
 from tests.gatherer.conftest import DATA, wait_state
 
-pytestmark = [pytest.mark.aws, pytest.mark.terraform, pytest.mark.slow]
+pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 HANDLER = REPO / "functions" / "handler_snake.py"
@@ -123,12 +128,13 @@ def without(stack: IamStack, role: str, sid: str) -> Iterator[None]:
         stack.put_policy(role, written)
 
 
-def test_fan_out_without_the_gatherers_predict_grant_is_denied(iam_stack, trained):
+def test_fan_out_without_the_gatherers_predict_grant_is_denied(iam_stack, trained, caplog):
     c, endpoint, model_id = trained
-    # TestClient re-raises what the server would answer as a 500.
-    denied = pytest.raises(StoreDenied, match=r"predict/.*/queries\.json \(store\).*PutObject")
-    with without(iam_stack, iam_stack.gatherer_role, "FanOutPredictions"), denied:
-        fan_out(c, model_id)
+    with without(iam_stack, iam_stack.gatherer_role, "FanOutPredictions"):
+        denied = fan_out(c, model_id)
+    assert denied.status_code == 500, denied.text
+    assert "StoreDenied" in caplog.text and "queries.json (store)" in caplog.text
+    assert "s3:PutObject" in caplog.text
     assert endpoint.wait_idle(60)
     assert fan_out(c, model_id).status_code == 200
 
@@ -157,3 +163,58 @@ def test_runtime_roles_cannot_touch_what_they_do_not_own(iam_stack):
     shard_sqs = client("sqs", iam_stack.url, iam_stack.shard)
     with pytest.raises(ClientError, match="AccessDenied"):
         shard_sqs.receive_message(QueueUrl=iam_stack.names["queue_url"])
+
+
+def test_pc_on_fires_off_under_the_scheduler_role_and_no_runtime_role_may_turn_it_on(iam_stack):
+    """``pc on`` as the operator (schedules on moto, slots on the Lambda endpoint); each
+    schedule's target then runs under the scheduler role Terraform writes and turns its
+    shard off. Neither the runtime roles nor the scheduler role may put slots on."""
+    settings = Settings.from_env(iam_stack.env(iam_stack.operator))
+    endpoint = LambdaEndpoint(
+        HANDLER,
+        iam_stack.env(iam_stack.shard),
+        function_prefix=settings.function_prefix,
+        shard_count=SHARDS,
+        workers=1,
+        blocking_workers=1,
+        authorize=iam_stack.authorizer,
+    ).start()
+    try:
+        functions = [settings.function_name(i) for i in range(SHARDS)]
+        role_arn = f"arn:aws:iam::{ACCOUNT}:role/{iam_stack.scheduler_role}"
+        scheduler = client("scheduler", iam_stack.url, iam_stack.operator)
+        toggle = PcToggle(_lambda(endpoint.url, iam_stack.operator), scheduler, settings, role_arn)
+        now = datetime.now(UTC)
+        plan = plan_toggle(SHARDS, 3600, settings, PREDECESSOR_PRICES, 4.0, now)
+        assert toggle.on(plan) == functions
+        assert set(endpoint.provisioned) == {(f, "live") for f in functions}
+
+        first = functions[0]
+        for who in (iam_stack.shard, iam_stack.gatherer):
+            with pytest.raises(ClientError, match="AccessDenied"):
+                _lambda(endpoint.url, who).put_provisioned_concurrency_config(
+                    FunctionName=first, Qualifier="live", ProvisionedConcurrentExecutions=1
+                )
+        fired = _lambda(endpoint.url, iam_stack.scheduler)
+        with pytest.raises(ClientError, match="AccessDenied"):
+            fired.put_provisioned_concurrency_config(
+                FunctionName=first, Qualifier="live", ProvisionedConcurrentExecutions=1
+            )
+        # Each schedule fires: its target, under the role it names. The test reads the
+        # schedules with enforcement paused: moto rejects the signature of every
+        # Scheduler GET (SignatureDoesNotMatch), whoever signs it.
+        enforce(iam_stack.url, False)
+        try:
+            targets = [scheduler.get_schedule(Name=schedule_name(f))["Target"] for f in functions]
+        finally:
+            enforce(iam_stack.url, True)
+        for target in targets:
+            assert target["RoleArn"] == role_arn
+            fired.delete_provisioned_concurrency_config(**json.loads(target["Input"]))
+        assert endpoint.provisioned == {}
+    finally:
+        endpoint.close()
+
+
+def _lambda(url: str, who):
+    return client("lambda", url, who)

@@ -12,8 +12,6 @@ from snakebatch.backends.aws import AwsBackend
 from snakebatch.backends.aws_invoke import EventTooLarge, InvokeError
 from tests.aws.lambda_endpoint import LambdaEndpoint
 
-pytestmark = pytest.mark.aws
-
 HANDLER = Path(__file__).resolve().parents[2] / "functions" / "handler_snake.py"
 
 

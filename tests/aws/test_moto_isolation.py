@@ -6,12 +6,9 @@ from __future__ import annotations
 import threading
 
 import boto3
-import pytest
 
 from snakebatch.backends.aws_jobs import DynamoJobStore
 from snakebatch.backends.base import JobRecord, LeafEntry
-
-pytestmark = pytest.mark.aws
 
 LEAVES = 40
 THREADS = 6

@@ -15,8 +15,6 @@ from snakebatch.backends.aws_queue import SqsReportQueue
 from snakebatch.backends.aws_store import S3Store
 from snakebatch.backends.base import JobRecord, LeafEntry
 
-pytestmark = pytest.mark.aws
-
 
 @pytest.fixture
 def backend(resources, tmp_path) -> AwsBackend:

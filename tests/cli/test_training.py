@@ -44,13 +44,16 @@ def test_trains_writes_both_models_and_reports_json(command, tmp_path):
     assert load_model(out.with_name("m_stripped.json")).stripped
 
 
-def test_fit_leaves_out_excluded_columns(tmp_path):
+@pytest.mark.parametrize("command", COMMANDS)
+def test_excluded_columns_are_left_out(command, tmp_path):
     data = tmp_path / "d.csv"
     data.write_text(CSV)
     out = tmp_path / "m.json"
-    result = run("fit", data, "-t", "label", "-o", out, "-L", "1", "-x", "color", home=tmp_path)
+    args = [data, "-t", "label", "-o", out, "-L", "1", "-x", "color", "--json"]
+    result = run(command, *args, home=tmp_path / "h")
     assert result.exit_code == 0, result.output
     assert load_model(out).header == ["label", "size"]
+    assert json.loads(result.stdout)["parameters"]["exclude"] == ["color"]
 
 
 def test_train_json_carries_the_job_id_and_the_mesh_figures(tmp_path):
@@ -63,6 +66,20 @@ def test_train_json_carries_the_job_id_and_the_mesh_figures(tmp_path):
     assert doc["invocations"] > 0 and "staging_s" in doc["timings"]
     config = load_model(out).config
     assert (config["tau"], config["seed"]) == (400, 0) and "completion" not in config
+
+
+def test_train_runs_locally_in_the_home_from_the_environment(tmp_path, monkeypatch):
+    """``train`` opens its backend like every entry point (from the settings), but
+    always the local mesh: a shell set up for the AWS backend still trains here."""
+    monkeypatch.setenv("SNAKEBATCH_BACKEND", "aws")
+    monkeypatch.setenv("SNAKEBATCH_HOME", str(tmp_path / "envhome"))
+    data = tmp_path / "d.csv"
+    data.write_text(CSV)
+    args = ["train", str(data), "-t", "label", "-o", str(tmp_path / "m.json"), "-L", "1"]
+    result = CliRunner().invoke(app, [*args, "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["home"] == str(tmp_path / "envhome")
+    assert (tmp_path / "envhome" / "jobs.sqlite").is_file()
 
 
 @pytest.mark.parametrize("command", COMMANDS)

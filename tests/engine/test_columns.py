@@ -251,3 +251,19 @@ def test_compiled_row_kernels_equal_fallback(n, m, data):
 def test_lev_at_most_with_extreme_limits(compiled, strs, ref, limit, expected):
     """The bounded DP's early exit must exceed any limit (``limit + 1`` does not)."""
     assert columns.kernels(compiled).lev_at_most(strs, ref, limit).tolist() == expected
+
+
+@pytest.mark.skipif(columns._compiled is None, reason="compiled kernels not built")
+@settings(max_examples=300, deadline=None)
+@given(
+    strs=st.lists(st.text(alphabet="abcé€ \U0001f600", min_size=0, max_size=90), max_size=5),
+    ref=st.text(alphabet="abcé€ \U0001f600", min_size=0, max_size=90),
+)
+def test_bit_parallel_levenshtein_equals_the_table(strs, ref):
+    """Patterns of 1–64 characters take the one-word bit-parallel path: across that
+    boundary, with repeated and non-ASCII characters, it gives the table's distance."""
+    compiled = columns._compiled
+    assert compiled.lev(strs, ref).tolist() == _kernels_py.lev(strs, ref).tolist()
+    for limit in (0.0, 2.5, 7.0):
+        got = compiled.lev_at_most(strs, ref, limit).tolist()
+        assert got == _kernels_py.lev_at_most(strs, ref, limit).tolist()

@@ -17,7 +17,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 def test_render_markdown_title_tables_and_charts():
     title, html = render_markdown(
-        "# The *title*\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[[chart:seed-slots]]\n\n"
+        "# The *title*\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[[chart:predecessor-slots]]\n\n"
         "[[chart:nope]]\n\n```\ncode\n```\n"
     )
     assert title == "The title"

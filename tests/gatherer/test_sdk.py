@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from snakebatch import Snake
+from snakebatch import SnakeClient
 from snakebatch.engine import Snake as EngineSnake
 from snakebatch.sdk import SnakeClientError
 from tests.gatherer.conftest import DATA
@@ -22,7 +22,9 @@ QUERIES = [
 
 def test_local_path_without_endpoint(monkeypatch, tmp_path):
     monkeypatch.delenv("SNAKEBATCH_ENDPOINT", raising=False)
-    snake = Snake(str(DATA / "titanic.csv"), "survived", n_layers=2, bucket=100, seed=3, noise=0.1)
+    snake = SnakeClient(
+        str(DATA / "titanic.csv"), "survived", n_layers=2, bucket=100, seed=3, noise=0.1
+    )
     assert snake.where == "local" and snake.model_id is None
     direct = EngineSnake(
         str(DATA / "titanic.csv"),
@@ -38,20 +40,20 @@ def test_local_path_without_endpoint(monkeypatch, tmp_path):
     assert snake.get_audit(QUERIES[0]) == direct.get_audit(QUERIES[0])
     out = tmp_path / "m.json"
     snake.to_json(str(out))
-    assert Snake(str(out)).get_prediction(QUERIES) == direct.get_prediction(QUERIES)
+    assert SnakeClient(str(out)).get_prediction(QUERIES) == direct.get_prediction(QUERIES)
 
 
 def test_small_data_stays_local_even_with_endpoint():
     with open(DATA / "iris.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     header = list(rows[0])
-    snake = Snake(rows, header[-1], n_layers=1, endpoint="http://127.0.0.1:9", seed=1)
+    snake = SnakeClient(rows, header[-1], n_layers=1, endpoint="http://127.0.0.1:9", seed=1)
     assert snake.where == "local"
     assert len(snake.get_prediction(rows[:5])) == 5
 
 
 def test_cloud_path_against_live_gatherer(live_server, tmp_path):
-    snake = Snake(
+    snake = SnakeClient(
         str(DATA / "titanic.csv"),
         "survived",
         n_layers=2,
@@ -80,7 +82,7 @@ def test_cloud_path_against_live_gatherer(live_server, tmp_path):
 def test_cloud_errors_are_typed(live_server):
     rows = [{"y": 1, "x": i} for i in range(20)]
     with pytest.raises(SnakeClientError, match="one class") as info:
-        Snake(rows, "y", endpoint=live_server, cloud_threshold=10, progress=False)
+        SnakeClient(rows, "y", endpoint=live_server, cloud_threshold=10, progress=False)
     assert info.value.status == 422
     with pytest.raises(SnakeClientError, match="outside"):
-        Snake(rows, 7, endpoint=live_server, cloud_threshold=10, progress=False)
+        SnakeClient(rows, 7, endpoint=live_server, cloud_threshold=10, progress=False)

@@ -99,4 +99,6 @@ def test_cli_exit_codes_follow_the_roots():
     from snakebatch.cli.exits import CLOUD, NOT_FOUND, classify
 
     assert classify(JobNotFound("m1")) == (NOT_FOUND, "no such job: no job 'm1'")
-    assert classify(StoreFailed("bucket gone"))[0] == CLOUD
+    from snakebatch.backends.aws_queue import QueueError
+
+    assert classify(QueueError("no reports queue URL"))[0] == CLOUD

@@ -284,7 +284,7 @@ def test_a_pure_leaf_gets_clauses_and_its_rows_get_votes(tmp_path):
         assert "n" in bucket["origins"]
     predictions = Predictor(model).predict(queries)
     assert all(p.prediction == "B" and p.probability["B"] > 0.5 for p in predictions)
-    # The seed's leaves (noise 0) are blind here: no clauses, uniform votes, "A" wins.
+    # The predecessor's leaves (noise 0) are blind here: no clauses, uniform votes, "A" wins.
     blind, blind_model, _ = _pure_leaf_model(tmp_path, noise=0.0)
     assert not any(b["clauses"] for b in blind["buckets"])
     assert {p.prediction for p in Predictor(blind_model).predict(queries)} == {"A"}

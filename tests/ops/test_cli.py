@@ -23,8 +23,8 @@ def plan_json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_plan_json_has_the_contract_keys_and_seed_figures() -> None:
-    data = plan_json("--seed-params", "--seed-formula")
+def test_plan_json_has_the_contract_keys_and_predecessor_figures() -> None:
+    data = plan_json("--predecessor-params", "--predecessor-formula")
     for key in ("feasible", "slots", "window_s", "cost_usd", "peak_spawn_rate", "wall_s"):
         assert key in data
     assert data["feasible"] and data["slots"] == 81
@@ -35,7 +35,7 @@ def test_plan_json_has_the_contract_keys_and_seed_figures() -> None:
 
 
 def test_plan_sizes_slots_for_the_completion_mode() -> None:
-    """Default: the mesh's queue completion, the seed's slot time; conquer: its hold."""
+    """Default: the mesh's queue completion, the predecessor's slot time; conquer: its hold."""
     queue = plan_json()
     assert queue["completion"] == "queue" and queue["slots"] == 81
     conquer = plan_json("--completion", "conquer")
@@ -43,8 +43,8 @@ def test_plan_sizes_slots_for_the_completion_mode() -> None:
     assert conquer["slot_s"] == pytest.approx(3.976, abs=1e-3)
     assert conquer["cost"]["provisioned"] > 5 * queue["cost"]["provisioned"]
     assert not conquer["wedged"]
-    assert plan_json("--seed-params")["slots"] == 453
-    assert plan_json("--seed-params", "--completion", "queue")["completion"] == "queue"
+    assert plan_json("--predecessor-params")["slots"] == 453
+    assert plan_json("--predecessor-params", "--completion", "queue")["completion"] == "queue"
 
 
 def test_plan_text_names_the_completion_and_slot_time() -> None:
@@ -60,7 +60,9 @@ def test_plan_unknown_completion_exits_2() -> None:
 
 
 def test_plan_text_and_terminal_chart() -> None:
-    result = invoke("plan", "--rows", "7500", "--layers", "25", "--seed-params", "--chart", "-")
+    result = invoke(
+        "plan", "--rows", "7500", "--layers", "25", "--predecessor-params", "--chart", "-"
+    )
     assert result.exit_code == 0, result.output
     assert "needs 17.40/s" in result.output
     assert "spawns/s" in result.output and "gatherer $" in result.output
@@ -240,3 +242,16 @@ def test_unreachable_endpoint_is_exit_3_with_what_to_check(monkeypatch) -> None:
     result = invoke("pc", "status", "--region", "eu-west-3")
     assert result.exit_code == 3
     assert "Could not connect" in result.stderr and "check the network" in result.stderr
+
+
+def test_a_plan_made_otherwise_is_handed_to_pc_on_as_a_file() -> None:
+    """pc on --rows plans with the defaults; predecessor parameters go through plan.json."""
+    plain = plan_json("--tau", "500", "--region", "us-east-1", "--profile", "ops")
+    assert plain["next"] == (
+        "snakebatch pc on --rows 1000000 --layers 5 --tau 500 --region us-east-1 --profile ops"
+    )
+    predecessor = plan_json("--predecessor-params")
+    assert predecessor["next"] == (
+        "snakebatch plan --rows 1000000 --layers 5 --predecessor-params --json > plan.json && "
+        "snakebatch pc on --from-plan plan.json"
+    )

@@ -1,4 +1,4 @@
-"""The seed's figures from the seed's parameters, and the planner's shape."""
+"""The predecessor's figures from the predecessor's parameters, and the planner's shape."""
 
 from __future__ import annotations
 
@@ -12,30 +12,30 @@ from snakebatch.ops.planner import (
     PlanInputError,
     feasible,
     plan,
+    predecessor_rate,
     required_rate,
-    seed_rate,
     slot_seconds,
     slots_needed,
 )
-from snakebatch.ops.quotas import SEED_QUOTAS, Quotas
-from snakebatch.ops.timings import SEED_TIMINGS, Timings
+from snakebatch.ops.quotas import PREDECESSOR_QUOTAS, Quotas
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS, Timings
 
-# Seed §8.1: (rows, layers) → slots, minutes on, total USD.
-SEED_FIGURES = [(1_000_000, 5, 81, 6.5, 1.75), (1_000_000, 25, 449, 33, 22.81)]
+# The predecessor's published sizing: (rows, layers) → slots, minutes on, total USD.
+PREDECESSOR_FIGURES = [(1_000_000, 5, 81, 6.5, 1.75), (1_000_000, 25, 449, 33, 22.81)]
 
 
-@pytest.mark.parametrize(("rows", "layers", "slots", "minutes", "usd"), SEED_FIGURES)
-def test_seed_figures_within_five_percent(rows, layers, slots, minutes, usd) -> None:
-    """The seed's figures: its conquer billing with its 0.71 s slot time."""
-    p = plan(rows, layers, completion="conquer", slot_s=SEED_TIMINGS.slot_seconds_per_leaf)
+@pytest.mark.parametrize(("rows", "layers", "slots", "minutes", "usd"), PREDECESSOR_FIGURES)
+def test_predecessor_figures_within_five_percent(rows, layers, slots, minutes, usd) -> None:
+    """The predecessor's figures: its conquer billing with its 0.71 s slot time."""
+    p = plan(rows, layers, completion="conquer", slot_s=PREDECESSOR_TIMINGS.slot_seconds_per_leaf)
     assert p.slots == pytest.approx(slots, rel=0.05)
     assert p.window_s / 60 == pytest.approx(minutes, rel=0.05)
     assert p.cost.total == pytest.approx(usd, rel=0.05)
     assert p.cost.provisioned > 0 and p.cost.on_demand > 0 and p.cost.gatherer > 0
 
 
-def test_seed_wedge_at_7500_rows_25_layers() -> None:
-    assert seed_rate(7500, 25, 1000) == pytest.approx(17.40, rel=0.01)
+def test_predecessor_wedge_at_7500_rows_25_layers() -> None:
+    assert predecessor_rate(7500, 25, 1000) == pytest.approx(17.40, rel=0.01)
     assert not feasible(7500, 25, 1000, 0)
     assert feasible(7000, 25, 1000, 0)
     assert feasible(7500, 25, 1000, slots_needed(7500, 25, 1000))
@@ -59,8 +59,8 @@ def test_conquer_slot_time_is_the_conquers_hold() -> None:
     assert Timings(cold_start_s=5.0).dispatch_s == 0.0
 
 
-def test_seed_times_give_a_3_98_s_conquer_slot() -> None:
-    t = SEED_TIMINGS
+def test_predecessor_times_give_a_3_98_s_conquer_slot() -> None:
+    t = PREDECESSOR_TIMINGS
     assert t.dispatch_s == pytest.approx(200 / 17.40 / 3 - 1.135 - 0.08)
     assert t.conquer_hold_s == pytest.approx(3.416, abs=1e-3)
     assert t.slot_seconds("conquer") == pytest.approx(3.976, abs=1e-3)
@@ -68,22 +68,22 @@ def test_seed_times_give_a_3_98_s_conquer_slot() -> None:
 
 @pytest.mark.parametrize(("rows", "layers"), [(1_000_000, 5), (1_000_000, 25), (2_000_000, 5)])
 def test_conquer_plans_slots_for_its_hold(rows, layers) -> None:
-    excess = required_rate(rows, layers, 1000) - SEED_QUOTAS.scaling_rate_per_s
+    excess = required_rate(rows, layers, 1000) - PREDECESSOR_QUOTAS.scaling_rate_per_s
     queue, conquer = plan(rows, layers), plan(rows, layers, completion="conquer")
-    seed = plan(rows, layers, completion="conquer", slot_s=0.71)
+    theirs = plan(rows, layers, completion="conquer", slot_s=0.71)
     assert queue.completion == "queue" and queue.slot_s == 0.71
-    assert queue.slots == seed.slots == math.ceil(excess * 0.71)
-    assert conquer.slot_s == SEED_TIMINGS.slot_seconds("conquer")
+    assert queue.slots == theirs.slots == math.ceil(excess * 0.71)
+    assert conquer.slot_s == PREDECESSOR_TIMINGS.slot_seconds("conquer")
     assert conquer.slots == math.ceil(excess * conquer.slot_s)
-    assert conquer.slots / seed.slots == pytest.approx(conquer.slot_s / 0.71, rel=0.01)
+    assert conquer.slots / theirs.slots == pytest.approx(conquer.slot_s / 0.71, rel=0.01)
     # More slots over the same window: only the PC bucket grows.
-    assert conquer.window_s == seed.window_s
-    assert conquer.cost.on_demand == seed.cost.on_demand
+    assert conquer.window_s == theirs.window_s
+    assert conquer.cost.on_demand == theirs.cost.on_demand
     assert conquer.cost.provisioned == pytest.approx(
-        seed.cost.provisioned * conquer.slots / seed.slots
+        theirs.cost.provisioned * conquer.slots / theirs.slots
     )
     assert feasible(rows, layers, 1000, conquer.slots, completion="conquer")
-    assert not feasible(rows, layers, 1000, seed.slots, completion="conquer")
+    assert not feasible(rows, layers, 1000, theirs.slots, completion="conquer")
     assert plan(rows, layers).as_dict()["slot_s"] == 0.71
 
 
@@ -109,7 +109,7 @@ def test_bad_completion_or_slot_time_is_a_typed_error(kwargs) -> None:
 
 
 def test_slots_grow_like_n_over_log_n() -> None:
-    """Seed §8.1: N_slots = O(L·N / log N) at fixed τ — tenfold rows, less than tenfold slots."""
+    """The predecessor's scaling: N_slots = O(L·N / log N) at fixed τ — tenfold rows, less than tenfold slots."""
     small, big = slots_needed(1_000_000, 25, 1000), slots_needed(10_000_000, 25, 1000)
     assert 5 < big / small < 10
 

@@ -1,4 +1,4 @@
-"""Quotas from Service Quotas when readable, the seed's otherwise."""
+"""Quotas from Service Quotas when readable, the predecessor's otherwise."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from botocore.stub import Stubber
 
 from snakebatch.ops.quotas import (
     CONCURRENT_EXECUTIONS_CODE,
+    PREDECESSOR_QUOTAS,
     SCALING_RATE_CODE,
-    SEED_QUOTAS,
     read_quotas,
 )
 
 
-def test_moto_has_no_lambda_quotas_so_the_seed_values_stand(aws_client) -> None:
-    assert read_quotas(aws_client("service-quotas")) == SEED_QUOTAS
+def test_moto_has_no_lambda_quotas_so_the_bundled_values_stand(aws_client) -> None:
+    assert read_quotas(aws_client("service-quotas")) == PREDECESSOR_QUOTAS
 
 
-def test_live_values_replace_the_seed_values() -> None:
+def test_live_values_replace_the_bundled_values() -> None:
     client = boto3.session.Session().client(
         "service-quotas", region_name="eu-west-3", aws_access_key_id="x", aws_secret_access_key="x"
     )
@@ -35,7 +35,7 @@ def test_live_values_replace_the_seed_values() -> None:
         )
         quotas = read_quotas(client)
     assert quotas.concurrent_executions == 3000
-    assert quotas.scaling_rate_per_s == pytest.approx(SEED_QUOTAS.scaling_rate_per_s)
+    assert quotas.scaling_rate_per_s == pytest.approx(PREDECESSOR_QUOTAS.scaling_rate_per_s)
     assert (
         CONCURRENT_EXECUTIONS_CODE in quotas.source
         and SCALING_RATE_CODE not in quotas.source.split(";")[0]

@@ -1,4 +1,4 @@
-"""The discrete-event simulator: the seed's wedge, the governor, and agreement with FEASIBLE."""
+"""The discrete-event simulator: the predecessor's wedge, the governor, and agreement with FEASIBLE."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from snakebatch.ops.forecast import default_params, forecast, seed_params
+from snakebatch.ops.forecast import default_params, forecast, predecessor_params
 from snakebatch.ops.governor import from_plan
 from snakebatch.ops.planner import capacity, leaves_per_layer, plan, required_rate
 from snakebatch.ops.simulator import SimConfig, SimConfigError, local_config, simulate
-from snakebatch.ops.timings import SEED_TIMINGS
+from snakebatch.ops.timings import PREDECESSOR_TIMINGS
 
 
-def test_seed_wedge_reproduced() -> None:
+def test_predecessor_wedge_reproduced() -> None:
     wedged = simulate(SimConfig(7500, 25))
     assert wedged.wedged and wedged.wedge_at_s is not None
     assert wedged.leaves_done < 200
@@ -22,10 +22,10 @@ def test_seed_wedge_reproduced() -> None:
     assert not fine.wedged and fine.leaves_done == 175
 
 
-def test_governor_completes_a_seed_wedging_run() -> None:
+def test_governor_completes_a_predecessor_wedging_run() -> None:
     p = plan(7500, 25)
     assert not p.feasible_without_slots
-    gov = from_plan(p.scaling_rate, 0, SEED_TIMINGS.slot_seconds_per_leaf)
+    gov = from_plan(p.scaling_rate, 0, PREDECESSOR_TIMINGS.slot_seconds_per_leaf)
     governed = simulate(SimConfig(7500, 25, governor_rate=gov.rate, governor_burst=gov.burst))
     assert not governed.wedged
     assert governed.leaves_done == 200
@@ -34,7 +34,7 @@ def test_governor_completes_a_seed_wedging_run() -> None:
 
 def test_planned_slots_with_governor_complete_1m_rows() -> None:
     p = plan(1_000_000, 5)
-    gov = from_plan(p.scaling_rate, p.slots, SEED_TIMINGS.slot_seconds_per_leaf)
+    gov = from_plan(p.scaling_rate, p.slots, PREDECESSOR_TIMINGS.slot_seconds_per_leaf)
     run = simulate(
         SimConfig(1_000_000, 5, pc_slots=p.slots, governor_rate=gov.rate, governor_burst=gov.burst)
     )
@@ -115,10 +115,10 @@ def test_bad_config_is_a_typed_error(kwargs) -> None:
     st.integers(min_value=0, max_value=5),
 )
 def test_feasible_agrees_with_the_simulator(n_rows, n_layers, seed) -> None:
-    """Away from the boundary the seed's averaged formula and the event model agree.
+    """Away from the boundary the predecessor's averaged formula and the event model agree.
 
     Within 0.45x-1.5x of capacity they may not: the simulator's last level arrives as a
-    burst that the seed's average over the spawn window smooths out (docs/math.md).
+    burst that the predecessor's average over the spawn window smooths out (docs/math.md).
     """
     ratio = required_rate(n_rows, n_layers, 1000) / capacity(0)
     assume(ratio <= 0.45 or ratio >= 1.5)
@@ -141,29 +141,33 @@ def _planned_run(p, seed: int = 0):
     return simulate(cfg)
 
 
-def test_conquer_job_that_wedged_under_the_seeds_slots_completes() -> None:
-    """125K x 20L, the smallest wedge of the seed's conquer plan found in a scan of
+def test_conquer_job_that_wedged_under_the_predecessors_slots_completes() -> None:
+    """125K x 20L, the smallest wedge of the predecessor's conquer plan found in a scan of
     10K-400K rows x 1-25 layers (docs/math.md §6)."""
-    seed_plan = plan(125_000, 20, completion="conquer", slot_s=SEED_TIMINGS.slot_seconds_per_leaf)
-    before = _planned_run(seed_plan)
+    predecessor_plan = plan(
+        125_000, 20, completion="conquer", slot_s=PREDECESSOR_TIMINGS.slot_seconds_per_leaf
+    )
+    before = _planned_run(predecessor_plan)
     assert before.wedged and before.leaves_done < 20 * 125
     sized = plan(125_000, 20, completion="conquer")
-    assert sized.slots > 5 * seed_plan.slots
+    assert sized.slots > 5 * predecessor_plan.slots
     for seed in range(3):
         after = _planned_run(sized, seed)
         assert not after.wedged and after.leaves_done == 20 * 125
         # The planner's hold (one whole poll) bounds the simulated mean (half a poll).
         hold = after.mean_conquer_hold_s
-        assert 0.9 * SEED_TIMINGS.conquer_hold_s <= hold <= SEED_TIMINGS.conquer_hold_s
+        assert (
+            0.9 * PREDECESSOR_TIMINGS.conquer_hold_s <= hold <= PREDECESSOR_TIMINGS.conquer_hold_s
+        )
 
 
 def test_conquer_forecast_governs_jobs_that_need_no_slots() -> None:
-    """57,964 x 4L is under the quota by the seed's average, so it needs no slots, but the
+    """57,964 x 4L is under the quota by the predecessor's average, so it needs no slots, but the
     last level's burst wedges a blocking conquer; the planned governor completes it."""
     p = plan(57_964, 4, completion="conquer")
     assert p.slots == 0
     assert simulate(SimConfig(57_964, 4)).wedged
-    f = forecast(57_964, 4, 1000, seed_params())
+    f = forecast(57_964, 4, 1000, predecessor_params())
     assert f.governor_rate == pytest.approx(0.9 * p.scaling_rate)
     assert not f.run.wedged and f.run.leaves_done == 4 * 58
     assert f.ungoverned is not None and f.ungoverned.wedged

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from snakebatch.ops.prices import SEED_PRICES
+from snakebatch.ops.prices import PREDECESSOR_PRICES
 from snakebatch.ops.toggle import (
     DELETE_PC_TARGET,
     PcToggle,
@@ -115,14 +115,14 @@ def test_spread_slots_follows_weights_and_sums() -> None:
 
 def test_plan_prices_the_window() -> None:
     s = settings(100)
-    plan = plan_toggle(81, 390, s, SEED_PRICES, 4.0, NOW)
+    plan = plan_toggle(81, 390, s, PREDECESSOR_PRICES, 4.0, NOW)
     assert plan.total == 81 and len(plan.slots) == 81
     assert plan.off_at == NOW + timedelta(seconds=390)
-    assert plan.cost_usd == pytest.approx(81 * 4 * 390 * SEED_PRICES.pc_gb_s)
+    assert plan.cost_usd == pytest.approx(81 * 4 * 390 * PREDECESSOR_PRICES.pc_gb_s)
     with pytest.raises(ToggleInputError):
-        plan_toggle(0, 390, s, SEED_PRICES, 4.0, NOW)
+        plan_toggle(0, 390, s, PREDECESSOR_PRICES, 4.0, NOW)
     with pytest.raises(ToggleInputError):
-        plan_toggle(5, 390, s, SEED_PRICES, 4.0, NOW, weights=[1.0, 2.0])
+        plan_toggle(5, 390, s, PREDECESSOR_PRICES, 4.0, NOW, weights=[1.0, 2.0])
 
 
 def test_on_schedules_every_off_before_turning_on(aws_client, lam) -> None:
@@ -130,7 +130,7 @@ def test_on_schedules_every_off_before_turning_on(aws_client, lam) -> None:
     scheduler = aws_client("scheduler")
     s = settings()
     fns = [s.function_name(i) for i in range(3)]
-    plan = plan_toggle(5, 1800, s, SEED_PRICES, 4.0, NOW)
+    plan = plan_toggle(5, 1800, s, PREDECESSOR_PRICES, 4.0, NOW)
     for fn, n in zip(fns, (2, 2, 1), strict=True):
         put(stub, fn, n)
     assert PcToggle(client, scheduler, s, ROLE).on(plan) == fns
@@ -143,7 +143,7 @@ def test_partial_failure_turns_back_off_and_keeps_the_auto_off(aws_client, lam) 
     scheduler = aws_client("scheduler")
     s = settings()
     fns = [s.function_name(i) for i in range(3)]
-    plan = plan_toggle(3, 600, s, SEED_PRICES, 4.0, NOW)
+    plan = plan_toggle(3, 600, s, PREDECESSOR_PRICES, 4.0, NOW)
     put(stub, fns[0], 1)
     stub.add_client_error(
         "put_provisioned_concurrency_config", "TooManyRequestsException", http_status_code=429
@@ -163,7 +163,7 @@ def test_failed_rollback_is_reported_and_still_scheduled(aws_client, lam) -> Non
     scheduler = aws_client("scheduler")
     s = settings(2)
     fns = [s.function_name(i) for i in range(2)]
-    plan = plan_toggle(2, 600, s, SEED_PRICES, 4.0, NOW)
+    plan = plan_toggle(2, 600, s, PREDECESSOR_PRICES, 4.0, NOW)
     put(stub, fns[0], 1)
     stub.add_client_error("put_provisioned_concurrency_config", "ServiceException", 500)
     delete(stub, fns[0], "ServiceException")
@@ -180,7 +180,7 @@ def test_scheduler_failure_turns_nothing_more_on(aws_client, lam) -> None:
     real = aws_client("scheduler")
     s = settings()
     fns = [s.function_name(i) for i in range(3)]
-    plan = plan_toggle(3, 600, s, SEED_PRICES, 4.0, NOW)
+    plan = plan_toggle(3, 600, s, PREDECESSOR_PRICES, 4.0, NOW)
     with Stubber(real) as sched_stub:
         sched_stub.add_response("create_schedule", {"ScheduleArn": "arn:aws:scheduler:x"})
         sched_stub.add_client_error("create_schedule", "ValidationException", 400)
@@ -200,9 +200,9 @@ def test_on_again_moves_the_off_time(aws_client, lam) -> None:
     toggle = PcToggle(client, scheduler, s, ROLE)
     put(stub, fn, 4)
     put(stub, fn, 4)
-    toggle.on(plan_toggle(4, 600, s, SEED_PRICES, 4.0, NOW))
+    toggle.on(plan_toggle(4, 600, s, PREDECESSOR_PRICES, 4.0, NOW))
     later = NOW + timedelta(minutes=5)
-    toggle.on(plan_toggle(4, 1800, s, SEED_PRICES, 4.0, later))
+    toggle.on(plan_toggle(4, 1800, s, PREDECESSOR_PRICES, 4.0, later))
     assert off_at(scheduler, fn) == later + timedelta(seconds=1800)
 
 
@@ -213,7 +213,7 @@ def test_off_deletes_slots_and_schedules(aws_client, lam) -> None:
     fns = [s.function_name(i) for i in range(2)]
     toggle = PcToggle(client, scheduler, s, ROLE)
     put(stub, fns[0], 3)
-    toggle.on(plan_toggle(3, 600, s, SEED_PRICES, 4.0, NOW, weights=[1, 0]))
+    toggle.on(plan_toggle(3, 600, s, PREDECESSOR_PRICES, 4.0, NOW, weights=[1, 0]))
     delete(stub, fns[0])
     delete(stub, fns[1], "ProvisionedConcurrencyConfigNotFoundException")
     assert toggle.off() == fns
@@ -228,7 +228,7 @@ def test_status_reports_slots_time_left_and_spend(aws_client, lam) -> None:
     toggle = PcToggle(client, scheduler, s, ROLE, now=lambda: NOW + timedelta(minutes=10))
     put(stub, fns[0], 2)
     put(stub, fns[1], 1)
-    toggle.on(plan_toggle(3, 1800, s, SEED_PRICES, 4.0, NOW, weights=[2, 1, 0]))
+    toggle.on(plan_toggle(3, 1800, s, PREDECESSOR_PRICES, 4.0, NOW, weights=[2, 1, 0]))
     for fn, n in ((fns[0], 2), (fns[1], 1)):
         stub.add_response(
             "get_provisioned_concurrency_config",
@@ -245,10 +245,10 @@ def test_status_reports_slots_time_left_and_spend(aws_client, lam) -> None:
         "ProvisionedConcurrencyConfigNotFoundException",
         expected_params={"FunctionName": fns[2], "Qualifier": "live"},
     )
-    status = toggle.status(SEED_PRICES, 4.0)
+    status = toggle.status(PREDECESSOR_PRICES, 4.0)
     assert status.slots == 3
     assert status.seconds_left == pytest.approx(20 * 60)
-    assert status.spent_usd == pytest.approx(3 * 4 * 600 * SEED_PRICES.pc_gb_s)
+    assert status.spent_usd == pytest.approx(3 * 4 * 600 * PREDECESSOR_PRICES.pc_gb_s)
     assert status.unscheduled == []
     assert status.as_dict()["shards"][0]["state"] == "READY"
     assert status.shard_lines() == [
@@ -283,7 +283,7 @@ def test_recent_load_reads_cloudwatch_invocations(aws_client) -> None:
         )
     weights = recent_load(cloudwatch, fns, now)
     assert weights == [30.0, 0.0, 10.0]
-    plan = plan_toggle(8, 600, s, SEED_PRICES, 4.0, NOW, weights)
+    plan = plan_toggle(8, 600, s, PREDECESSOR_PRICES, 4.0, NOW, weights)
     assert plan.slots == {fns[0]: 6, fns[2]: 2}
     with pytest.raises(ToggleInputError):
         recent_load(cloudwatch, fns, now, hours=0)
@@ -321,7 +321,7 @@ def test_sweep_turns_off_only_what_no_pending_off_covers(aws_client, lam) -> Non
     toggle = PcToggle(client, scheduler, s, ROLE, now=lambda: clock[0])
     put(stub, fns[0], 2)
     put(stub, fns[3], 1)
-    toggle.on(plan_toggle(3, 3600, s, SEED_PRICES, 4.0, NOW, weights=[2, 0, 0, 1]))
+    toggle.on(plan_toggle(3, 3600, s, PREDECESSOR_PRICES, 4.0, NOW, weights=[2, 0, 0, 1]))
     toggle._schedule_off(fns[3], NOW - timedelta(minutes=5))
     clock[0] = NOW + timedelta(minutes=30)
     config(stub, fns[0], 2, "2026-11-28T15:00:00.000+0000")
@@ -352,7 +352,7 @@ def test_sweep_raises_after_trying_every_shard_and_reports_the_leak_age(aws_clie
     assert caught.value.result.oldest_age_s == 24 * 3600
 
 
-def test_dlq_defaults_to_the_role_accounts_queue(lam) -> None:
+def test_dlq_defaults_to_the_role_accounts_queue(lam, monkeypatch) -> None:
     client, _ = lam
     s = settings()
     toggle = PcToggle(client, object(), s, ROLE)
@@ -361,6 +361,9 @@ def test_dlq_defaults_to_the_role_accounts_queue(lam) -> None:
     )
     given = "arn:aws:sqs:eu-west-3:123456789012:elsewhere"
     assert PcToggle(client, object(), s, ROLE, dlq_arn=given).dlq_arn == given
+    monkeypatch.setenv("SNAKEBATCH_PC_OFF_DLQ_ARN", given)
+    assert PcToggle(client, object(), s, ROLE).dlq_arn == given
+    monkeypatch.delenv("SNAKEBATCH_PC_OFF_DLQ_ARN")
     with pytest.raises(ToggleInputError, match="12-digit account"):
         PcToggle(client, object(), s, "arn:aws:iam::role/no-account")
 

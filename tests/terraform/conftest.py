@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
 from layers.gatherer import build_docs
+from snakebatch.settings import defaults
 from tests.support import free_port
 from tests.terraform.tfcli import Terraform, TerraformError, finish
 
@@ -339,3 +341,19 @@ def deployed(local_deploy: LocalDeploy | None) -> LocalDeploy:
     """envs/local, applied: waits for the background apply (and the 100-shard plan)."""
     assert local_deploy is not None, "the background apply was not started"
     return local_deploy.wait()
+
+
+@pytest.fixture(scope="module")
+def aws(deployed: LocalDeploy) -> Any:
+    """``aws(service)``: a boto3 client of the applied stack's moto server."""
+
+    def client(service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=deployed.endpoint,
+            region_name=defaults()["region"],
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    return client

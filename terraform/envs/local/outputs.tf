@@ -42,3 +42,8 @@ output "gatherer_artifacts" {
   description = "s3:// URIs of the wheel, wheelhouse and docs tarball the gatherer installs."
   value       = module.snakebatch.gatherer_artifacts
 }
+
+output "notifying_alarm_names" {
+  description = "Alarms that notify the topic besides the per-shard ones (composites, queues, DLQs, concurrency, PC guard)."
+  value       = module.snakebatch.notifying_alarm_names
+}

@@ -18,9 +18,11 @@ provider "aws" {
     ec2         = var.endpoint
     elbv2       = var.endpoint
     iam         = var.endpoint
+    kms         = var.endpoint
     lambda      = var.endpoint
     logs        = var.endpoint
     s3          = var.endpoint
+    scheduler   = var.endpoint
     sns         = var.endpoint
     sqs         = var.endpoint
     ssm         = var.endpoint

@@ -21,7 +21,12 @@ module "snakebatch" {
   alarm_emails              = var.alarm_emails
   # An alarm nobody receives is no alarm: prod refuses to plan without a subscriber.
   require_alarm_subscriber = true
-  log_retention_days       = 90
+  # Stop the plan, before anything is created, when the account's quotas cannot run it.
+  check_account_quotas      = true
+  account_concurrency_limit = var.account_concurrency_limit
+  log_retention_days        = 90
+  # On in prod; the teardown (docs/deploy.md) applies false first so destroy can proceed.
+  deletion_protection = var.deletion_protection
 
   gatherer = {
     vpc_id                   = var.vpc_id

@@ -26,9 +26,13 @@ variable "ingress_cidr_blocks" {
 }
 
 variable "alarm_emails" {
-  description = "Addresses subscribed to the alarm topic."
+  description = "Addresses subscribed to the alarm topic; prod needs at least one (each must confirm the subscription)."
   type        = list(string)
-  default     = []
+
+  validation {
+    condition     = length(var.alarm_emails) > 0
+    error_message = "alarm_emails must name at least one address: an alarm nobody receives is no alarm."
+  }
 }
 
 variable "alb_subnet_ids" {
@@ -94,4 +98,16 @@ variable "bucket_name" {
   description = "Job bucket name; \"\" uses snakebatch-jobs-<account>-<region> (settings.bucket filled in)."
   type        = string
   default     = ""
+}
+
+variable "account_concurrency_limit" {
+  description = "The account's Lambda concurrent-executions quota (L-B99A9384) after your increase; the plan checks it against Service Quotas."
+  type        = number
+  default     = 1000
+}
+
+variable "deletion_protection" {
+  description = "Protect the job table and the ALB from deletion; set false and apply before terraform destroy."
+  type        = bool
+  default     = true
 }

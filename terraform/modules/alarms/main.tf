@@ -105,6 +105,7 @@ resource "aws_sns_topic_subscription" "email" {
 
 # Per-shard alarms carry no actions: they feed one composite alarm per kind, so a
 # throttling burst across 100 shards sends one notification (and one OK), not 500.
+# Without composites (moto has no PutCompositeAlarm) each shard alarm notifies itself.
 resource "aws_cloudwatch_metric_alarm" "shard" {
   for_each = local.shard_alarm_pairs
 
@@ -120,12 +121,14 @@ resource "aws_cloudwatch_metric_alarm" "shard" {
   period              = var.period_seconds
   evaluation_periods  = 1
   treat_missing_data  = "notBreaching"
+  alarm_actions       = var.composite_alarms ? [] : local.topic_actions
+  ok_actions          = var.composite_alarms ? [] : local.topic_actions
   tags                = var.tags
 }
 
 # AlarmRule is at most 10240 characters: 100 shards of ALARM("<name>") fit per kind.
 resource "aws_cloudwatch_composite_alarm" "shards" {
-  for_each = local.shard_alarms
+  for_each = var.composite_alarms ? local.shard_alarms : {}
 
   alarm_name        = "${var.topic_name}-shards-${each.key}"
   alarm_description = "Some shards: ${each.value.what}; the per-shard alarms in ALARM say which"

@@ -136,6 +136,12 @@ variable "alarm_emails" {
   }
 }
 
+variable "composite_alarms" {
+  description = "Aggregate the per-shard alarms into one composite alarm per kind, which alone notifies; false makes every shard alarm notify (only for endpoints without composite alarms, such as moto)."
+  type        = bool
+  default     = true
+}
+
 variable "extra_dlq_names" {
   description = "Further dead-letter queues (e.g. the provisioned-concurrency schedules' DLQ) whose depth raises an alarm."
   type        = list(string)

@@ -110,6 +110,21 @@ variable "reserved_concurrency" {
     condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 0 && floor(var.reserved_concurrency) == var.reserved_concurrency, false)
     error_message = "reserved_concurrency must be null or a whole number >= 0."
   }
+  validation {
+    condition     = var.reserved_concurrency == null || try(var.reserved_concurrency * var.shard_count <= var.account_concurrency_limit - 100, false)
+    error_message = "reserved_concurrency x shard_count must leave at least 100 of account_concurrency_limit unreserved (AWS refuses to reserve the last 100)."
+  }
+}
+
+variable "account_concurrency_limit" {
+  description = "The account's Lambda concurrent-executions quota (L-B99A9384); reservations must leave 100 of it unreserved."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.account_concurrency_limit >= 10
+    error_message = "account_concurrency_limit must be at least 10 (the smallest Lambda quota)."
+  }
 }
 
 variable "provisioned_concurrency" {
@@ -124,7 +139,7 @@ variable "provisioned_concurrency" {
 }
 
 variable "maximum_retry_attempts" {
-  description = "Async retries of a failed event. Kept low: the seed's v6 burned $1057 retrying into its own throttle; nodes are deterministic, so a retry only helps transient faults."
+  description = "Async retries of a failed event. Kept low: the predecessor's v6 burned $1057 retrying into its own throttle; nodes are deterministic, so a retry only helps transient faults."
   type        = number
   default     = 1
 

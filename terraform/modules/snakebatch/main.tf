@@ -68,6 +68,7 @@ module "mesh" {
   alias_name                = module.naming.alias
   layer                     = module.layer
   reserved_concurrency      = var.reserved_concurrency
+  account_concurrency_limit = var.account_concurrency_limit
   maximum_retry_attempts    = var.maximum_retry_attempts
   maximum_event_age_seconds = var.maximum_event_age_seconds
   # Failure records land on the reports queue, where the drainer reads them as
@@ -109,6 +110,7 @@ module "alarms" {
   topic_name                = "${module.naming.function_prefix}-alarms"
   alarm_emails              = var.alarm_emails
   require_subscriber        = var.require_alarm_subscriber
+  composite_alarms          = var.composite_alarms
   account_concurrency_limit = var.account_concurrency_limit
   gatherer_target           = try(module.gatherer[0].alb_target, null)
   pc_guard = {
@@ -193,4 +195,38 @@ resource "terraform_data" "api_keys_check" {
 
 locals {
   api_keys_parameter = try(aws_ssm_parameter.api_keys[0].name, var.gatherer.api_keys_parameter)
+}
+
+# A fresh account has 10 concurrent executions and 3008 MB functions: the plan stops
+# here, before anything is created, rather than halfway through an apply or at the
+# first training. (`snakebatch preflight` checks the same and more, with the fixes.)
+data "aws_servicequotas_service_quota" "lambda_concurrency" {
+  count = var.check_account_quotas ? 1 : 0
+
+  service_code = "lambda"
+  quota_code   = "L-B99A9384"
+}
+
+locals {
+  reserved_total     = coalesce(var.reserved_concurrency, 0) * module.naming.shard_count
+  needed_concurrency = module.naming.shard_count + 100 + local.reserved_total
+}
+
+resource "terraform_data" "account_quotas" {
+  count = var.check_account_quotas ? 1 : 0
+
+  lifecycle {
+    precondition {
+      condition     = data.aws_servicequotas_service_quota.lambda_concurrency[0].value >= local.needed_concurrency
+      error_message = "The account's Lambda concurrent executions quota (L-B99A9384) is ${data.aws_servicequotas_service_quota.lambda_concurrency[0].value}; this stack needs ${local.needed_concurrency} (${module.naming.shard_count} shards + 100 unreserved + ${local.reserved_total} reserved). Request it: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value ${local.needed_concurrency}"
+    }
+    precondition {
+      condition     = module.naming.lambda.memory_mb <= 3008 || data.aws_servicequotas_service_quota.lambda_concurrency[0].value >= 1000
+      error_message = "The shards ask ${module.naming.lambda.memory_mb} MB, but an account with a concurrency quota under 1000 is still on new-account limits (3008 MB functions): open an AWS Support case for a Lambda limit increase first."
+    }
+    precondition {
+      condition     = var.account_concurrency_limit <= data.aws_servicequotas_service_quota.lambda_concurrency[0].value
+      error_message = "account_concurrency_limit (${var.account_concurrency_limit}) exceeds the account's real quota (${data.aws_servicequotas_service_quota.lambda_concurrency[0].value}): the concurrency alarm would never fire."
+    }
+  }
 }

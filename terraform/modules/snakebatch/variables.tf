@@ -96,6 +96,12 @@ variable "require_alarm_subscriber" {
   default     = false
 }
 
+variable "composite_alarms" {
+  description = "One composite alarm per shard-alarm kind notifies (true); false lets each shard alarm notify, for endpoints without composite alarms (moto)."
+  type        = bool
+  default     = true
+}
+
 variable "account_concurrency_limit" {
   description = "The account's Lambda concurrent-executions quota; the account-concurrency alarm fires at 80 % of it."
   type        = number
@@ -116,6 +122,12 @@ variable "api_keys" {
 
 variable "api_keys_parameter_exists" {
   description = "The API keys SecureString was created outside Terraform; set it to deploy a gatherer without api_keys."
+  type        = bool
+  default     = false
+}
+
+variable "check_account_quotas" {
+  description = "Read the account's Lambda concurrency quota (Service Quotas) and refuse a plan the account cannot run (needs servicequotas:GetServiceQuota)."
   type        = bool
   default     = false
 }

@@ -13,6 +13,9 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_servicequotas_service_quota" {
+    defaults = { value = 1000 }
+  }
   mock_data "aws_ssm_parameter" {
     defaults = { insecure_value = "ami-0123456789abcdef0" }
   }
@@ -20,7 +23,7 @@ mock_provider "aws" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
   mock_resource "aws_sqs_queue" {
-    defaults = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" }
+    defaults = { arn = "arn:aws:sqs:eu-west-3:123456789012:other", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/other" }
   }
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:eu-west-3:123456789012:v9-worker-pipe-alarms" }
@@ -46,6 +49,19 @@ mock_provider "aws" {
   mock_resource "aws_lb" {
     defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-3:123456789012:loadbalancer/app/snakebatch-gatherer/abc", dns_name = "gatherer.example.com" }
   }
+}
+
+# The queue and its DLQ get distinct ARNs and URLs (other queues keep the provider's
+# default), so wiring one where the other belongs fails the assertions below.
+override_resource {
+  target          = module.snakebatch.module.queues.aws_sqs_queue.reports
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" }
+}
+override_resource {
+  target          = module.snakebatch.module.queues.aws_sqs_queue.dlq
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-3:123456789012:v9-reports-dlq", url = "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports-dlq" }
 }
 
 variables {
@@ -75,8 +91,8 @@ run "prod_is_the_full_stack_behind_https" {
     error_message = "Prod must put the gatherer behind the HTTPS load balancer."
   }
   assert {
-    condition     = output.shard_environment["SNAKEBATCH_REPORTS_QUEUE_URL"] == "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" && output.shard_environment["SNAKEBATCH_SHARD_COUNT"] == "100"
-    error_message = "Shards must be told the queue URL and the shard count."
+    condition     = output.shard_environment["SNAKEBATCH_REPORTS_QUEUE_URL"] == "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports" && output.shard_environment["SNAKEBATCH_REPORTS_DLQ_URL"] == "https://sqs.eu-west-3.amazonaws.com/123456789012/v9-reports-dlq" && output.shard_environment["SNAKEBATCH_SHARD_COUNT"] == "100"
+    error_message = "Shards must be told the queue URL, the DLQ URL (each under its own variable) and the shard count."
   }
 }
 
@@ -98,4 +114,14 @@ run "prod_uploads_the_built_gatherer_artefacts" {
     }
     error_message = "Prod must install the uploaded wheel and serve the uploaded docs."
   }
+}
+
+run "prod_requires_an_alarm_subscriber" {
+  command = plan
+
+  variables {
+    alarm_emails = []
+  }
+
+  expect_failures = [var.alarm_emails]
 }

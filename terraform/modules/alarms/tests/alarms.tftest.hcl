@@ -153,6 +153,20 @@ run "alarms_notify_the_topic_encrypted_with_a_key_cloudwatch_may_use" {
   }
 }
 
+run "without_composites_every_shard_alarm_notifies" {
+  command = apply
+
+  variables {
+    function_names   = ["v9-worker-pipe-00", "v9-worker-pipe-01"]
+    composite_alarms = false
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_composite_alarm.shards) == 0 && alltrue([for a in aws_cloudwatch_metric_alarm.shard : a.alarm_actions == toset(["arn:aws:sns:eu-west-3:123456789012:mock-alarm-topic"])])
+    error_message = "Without composite alarms each shard alarm must notify the topic itself."
+  }
+}
+
 run "a_given_key_replaces_the_module_key" {
   command = plan
   variables {

@@ -317,3 +317,26 @@ run "rejects_negative_reserved_concurrency" {
   }
   expect_failures = [var.reserved_concurrency]
 }
+
+run "rejects_reservations_that_leave_fewer_than_100_unreserved" {
+  command = plan
+  variables {
+    shard_count               = 4
+    reserved_concurrency      = 226
+    account_concurrency_limit = 1000
+  }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "accepts_reservations_that_leave_exactly_100_unreserved" {
+  command = plan
+  variables {
+    shard_count               = 4
+    reserved_concurrency      = 225
+    account_concurrency_limit = 1000
+  }
+  assert {
+    condition     = alltrue([for f in aws_lambda_function.shard : f.reserved_concurrent_executions == 225])
+    error_message = "4 x 225 leaves 100 of 1000 unreserved, which AWS accepts."
+  }
+}

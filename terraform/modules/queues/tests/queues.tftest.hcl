@@ -1,4 +1,16 @@
+# Each queue gets its own mocked ARN and URL, so wiring the redrive or an output to the
+# wrong queue fails; the literals below are the mocks.
 mock_provider "aws" {}
+
+override_resource {
+  target = aws_sqs_queue.reports
+  values = { arn = "arn:aws:sqs:eu-west-3:210987654321:mock-reports", url = "https://sqs.eu-west-3.amazonaws.com/210987654321/mock-reports" }
+}
+
+override_resource {
+  target = aws_sqs_queue.dlq
+  values = { arn = "arn:aws:sqs:eu-west-3:210987654321:mock-dlq", url = "https://sqs.eu-west-3.amazonaws.com/210987654321/mock-dlq" }
+}
 
 variables {
   queue_name = "v9-reports"
@@ -9,7 +21,7 @@ run "reports_redrive_to_an_encrypted_dlq" {
   command = apply
 
   assert {
-    condition     = jsondecode(aws_sqs_queue.reports.redrive_policy).deadLetterTargetArn == aws_sqs_queue.dlq.arn && jsondecode(aws_sqs_queue.reports.redrive_policy).maxReceiveCount == 5
+    condition     = jsondecode(aws_sqs_queue.reports.redrive_policy).deadLetterTargetArn == "arn:aws:sqs:eu-west-3:210987654321:mock-dlq" && jsondecode(aws_sqs_queue.reports.redrive_policy).maxReceiveCount == 5
     error_message = "The reports queue must redrive to the DLQ after 5 receives."
   }
   assert {
@@ -19,6 +31,14 @@ run "reports_redrive_to_an_encrypted_dlq" {
   assert {
     condition     = aws_sqs_queue.reports.visibility_timeout_seconds == 60 && aws_sqs_queue.dlq.message_retention_seconds >= aws_sqs_queue.reports.message_retention_seconds
     error_message = "Visibility must match the drainer and dead letters must outlive live ones."
+  }
+  assert {
+    condition     = output.queue_arn == "arn:aws:sqs:eu-west-3:210987654321:mock-reports" && output.queue_url == "https://sqs.eu-west-3.amazonaws.com/210987654321/mock-reports" && output.queue_name == "v9-reports"
+    error_message = "The queue outputs must be the reports queue's."
+  }
+  assert {
+    condition     = output.dlq_arn == "arn:aws:sqs:eu-west-3:210987654321:mock-dlq" && output.dlq_url == "https://sqs.eu-west-3.amazonaws.com/210987654321/mock-dlq" && output.dlq_name == "v9-reports-dlq"
+    error_message = "The DLQ outputs must be the DLQ's."
   }
 }
 

@@ -27,6 +27,9 @@ mock_provider "aws" {
   mock_resource "aws_lambda_function" {
     defaults = { arn = "arn:aws:lambda:eu-west-3:123456789012:function:v9-worker-pipe-00" }
   }
+  mock_data "aws_servicequotas_service_quota" {
+    defaults = { value = 1000 }
+  }
   mock_data "aws_ssm_parameter" {
     defaults = { insecure_value = "ami-0123456789abcdef0" }
   }
@@ -296,4 +299,44 @@ run "rejects_raw_keys" {
   }
 
   expect_failures = [var.api_keys]
+}
+
+run "quota_check_passes_an_account_that_can_run_the_stack" {
+  command = plan
+
+  variables {
+    check_account_quotas = true
+  }
+
+  assert {
+    condition     = length(terraform_data.account_quotas) == 1
+    error_message = "check_account_quotas must read the quota and check it."
+  }
+}
+
+run "quota_check_refuses_a_fresh_account_before_creating_anything" {
+  command = plan
+
+  variables {
+    check_account_quotas = true
+  }
+
+  override_data {
+    target = data.aws_servicequotas_service_quota.lambda_concurrency[0]
+    values = { value = 10 }
+  }
+
+  expect_failures = [terraform_data.account_quotas[0]]
+}
+
+run "quota_check_counts_reservations" {
+  command = plan
+
+  variables {
+    check_account_quotas      = true
+    reserved_concurrency      = 9
+    account_concurrency_limit = 1000
+  }
+
+  expect_failures = [terraform_data.account_quotas[0]]
 }
