@@ -19,9 +19,11 @@ from pathlib import Path
 from snakebatch.engine.errors import DataError, EmptyDataError
 
 GZIP_MAGIC = b"\x1f\x8b"
+#: A CSV file's path, or its content (plain or gzip) already in memory
+CsvSource = str | os.PathLike | bytes | bytearray
 
 
-def _raw_bytes(source: str | os.PathLike | bytes) -> tuple[bytes, str]:
+def _raw_bytes(source: CsvSource) -> tuple[bytes, str]:
     if isinstance(source, bytes | bytearray):
         return bytes(source), "<bytes>"
     path = Path(source)
@@ -31,7 +33,7 @@ def _raw_bytes(source: str | os.PathLike | bytes) -> tuple[bytes, str]:
         raise DataError(f"cannot read training data {path}: {exc.strerror or exc}") from exc
 
 
-def read_text(source: str | os.PathLike | bytes) -> tuple[str, str]:
+def read_text(source: CsvSource) -> tuple[str, str]:
     """The decoded text of a CSV source (gzip detected by its magic bytes)."""
     data, where = _raw_bytes(source)
     if data[:2] == GZIP_MAGIC:
@@ -109,13 +111,13 @@ def parse_csv_columns(text: str, where: str = "<csv>") -> tuple[list[str], list[
     return header, columns
 
 
-def read_csv(source: str | os.PathLike | bytes) -> tuple[list[str], list[list[str]]]:
+def read_csv(source: CsvSource) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV file (``.csv`` or ``.csv.gz``) or CSV bytes."""
     text, where = read_text(source)
     return parse_csv(text, where)
 
 
-def read_csv_columns(source: str | os.PathLike | bytes) -> tuple[list[str], list[list[str]]]:
+def read_csv_columns(source: CsvSource) -> tuple[list[str], list[list[str]]]:
     """Header and columns of a CSV file (``.csv`` or ``.csv.gz``) or CSV bytes."""
     text, where = read_text(source)
     return parse_csv_columns(text, where)

@@ -164,7 +164,7 @@ def population_from_columns(
     if n == 0:
         raise EmptyDataError("the training data has a header but no rows")
     kinds = dt.check_enforced(enforced or (), len(header))
-    enforced_features = bool(kinds) and len(kinds) >= len(header)
+    feature_kinds = kinds if kinds is not None and len(kinds) >= len(header) else None
     target_kind = kinds[0] if kinds else dt.detect_target(columns[0])
     try:
         targets = [dt.coerce_target(v, target_kind) for v in columns[0]]
@@ -175,7 +175,10 @@ def population_from_columns(
     for i in range(1, len(header)):
         raw, columns[i] = columns[i], []
         types = set(map(type, raw))
-        kind = kinds[i] if enforced_features else dt.detect_feature(raw, types=types)
+        if feature_kinds is not None:
+            kind = feature_kinds[i]
+        else:
+            kind = dt.detect_feature(raw, types=types)
         datatypes.append(kind)
         features.append(dt.coerce_column(raw, kind, types=types))
         del raw
