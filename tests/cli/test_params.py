@@ -4,6 +4,7 @@ CLI (``fit`` and ``train``). They must accept and refuse exactly the same values
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import jsonschema
@@ -18,6 +19,7 @@ from snakebatch.gatherer.errors import BadRequest
 from snakebatch.gatherer.openapi import schema
 from snakebatch.gatherer.routes_train import parse_params
 from snakebatch.mesh.coordinator import TrainParams, TrainParamsError
+from snakebatch.sdk import SnakeClient
 
 ENGINE_ARGS = ("n_layers", "bucket", "noise", "lookahead", "workers")
 FLAG = {"n_layers": "--layers", "profile": "--oppose-profile"}
@@ -125,3 +127,12 @@ def test_defaults_are_the_tables():
     for p in PARAMS.values():
         if MESH in p.surfaces:
             assert getattr(mesh, p.name) == p.default, p.name
+
+
+def test_the_sdk_takes_its_training_defaults_from_the_table():
+    """SnakeClient's keyword defaults are the table's, so a changed default reaches it."""
+    sdk = inspect.signature(SnakeClient).parameters
+    taken = {name for name in sdk if name in PARAMS}
+    assert taken == {"n_layers", "bucket", "noise", "seed", "tau"}
+    for name in taken:
+        assert sdk[name].default == PARAMS[name].default, name
