@@ -15,6 +15,7 @@ from snakebatch.cli import app
 from snakebatch.engine.errors import ParameterError
 from snakebatch.engine.params import CLI, ENGINE, HTTP, MESH, PARAMS, Param
 from snakebatch.engine.train import check_parameters
+from snakebatch.engine.train import fit as engine_fit
 from snakebatch.gatherer.errors import BadRequest
 from snakebatch.gatherer.openapi import schema
 from snakebatch.gatherer.routes_train import parse_params
@@ -129,10 +130,18 @@ def test_defaults_are_the_tables():
             assert getattr(mesh, p.name) == p.default, p.name
 
 
-def test_the_sdk_takes_its_training_defaults_from_the_table():
-    """SnakeClient's keyword defaults are the table's, so a changed default reaches it."""
-    sdk = inspect.signature(SnakeClient).parameters
-    taken = {name for name in sdk if name in PARAMS}
-    assert taken == {"n_layers", "bucket", "noise", "seed", "tau"}
-    for name in taken:
-        assert sdk[name].default == PARAMS[name].default, name
+@pytest.mark.parametrize(
+    ("function", "names"),
+    [
+        (SnakeClient, {"n_layers", "bucket", "noise", "seed", "tau"}),
+        (engine_fit, {"n_layers", "bucket", "noise", "lookahead", "oppose_profile"}),
+    ],
+)
+def test_the_python_entry_points_take_their_defaults_from_the_table(function, names):
+    """The SDK's and the engine's keyword defaults are the table's, so a changed default
+    reaches them (the engine's ``seed`` stays None: a drawn seed, as the reference)."""
+    signature = inspect.signature(function).parameters
+    table = PARAMS | {"oppose_profile": PARAMS["profile"]}
+    assert {name for name in signature if name in table} >= names
+    for name in names:
+        assert signature[name].default == table[name].default, name
