@@ -1,7 +1,7 @@
 """Single-process training time and accuracy against the reference's baselines.
 
-Protocol of ``/work/shared/design/baselines.md``: CSV rows (values as read, target =
-first column) shuffled with ``random.Random(0).shuffle``, first 75% train; adult-6K
+Protocol of ``bench/reference_baselines.md`` (the reference figures we were given): CSV
+rows (values as read, target = first column) shuffled with ``random.Random(0).shuffle``, first 75% train; adult-6K
 is the first 6,000 rows after the shuffle; the sklearn sets and the synthetic set
 are split with ``train_test_split(test_size=0.25, stratify=y, random_state=0)``.
 Empty test cells are left out of the query. Defaults ``n_layers=5, bucket=250,

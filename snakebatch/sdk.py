@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from snakebatch.engine.params import PARAMS
+
 DEFAULT_THRESHOLD = 5_000
 #: Bodies above this go through ``/v9/upload`` (streamed) instead of the train body.
 DIRECT_BODY_BYTES = 32 * 1024 * 1024
@@ -57,11 +59,11 @@ class SnakeClient:
         data: str | os.PathLike | Sequence[Mapping[str, Any]],
         target_index: int | str = 0,
         *,
-        n_layers: int = 5,
-        bucket: int = 250,
-        tau: int = 1000,
-        seed: int = 0,
-        noise: float = 0.25,
+        n_layers: int = PARAMS["n_layers"].default,
+        bucket: int = PARAMS["bucket"].default,
+        tau: int = PARAMS["tau"].default,
+        seed: int = PARAMS["seed"].default,
+        noise: float = PARAMS["noise"].default,
         endpoint: str | None = None,
         api_key: str | None = None,
         cloud_threshold: int = DEFAULT_THRESHOLD,

@@ -94,3 +94,23 @@ def fixture_answers(n: int) -> dict[str, Any]:
         "probabilities": [model.get_probability(q) for q in queries],
     }
     return json.loads(json.dumps(answers, default=str))
+
+
+def write_outputs(directory: Path, names: list[str], prefix: str) -> None:
+    """A Terraform state in ``directory`` whose outputs name a deployment's functions,
+    as ``terraform output -json`` reads them after an apply."""
+    state = {
+        "version": 4,
+        "terraform_version": "1.9.0",
+        "serial": 1,
+        "lineage": "test",
+        "outputs": {
+            "function_names": {"value": names, "type": ["list", "string"]},
+            "shard_environment": {
+                "value": {"SNAKEBATCH_FUNCTION_PREFIX": prefix},
+                "type": ["map", "string"],
+            },
+        },
+        "resources": [],
+    }
+    (directory / "terraform.tfstate").write_text(json.dumps(state))

@@ -19,6 +19,7 @@ from snakebatch.engine.inference import labeled_list, lookalike_list
 from snakebatch.engine.literals import clause_holds, holds
 from snakebatch.engine.model import SnakeModel
 from snakebatch.engine.modelio import check_literal, load_model, save_model
+from snakebatch.engine.params import PARAMS
 from snakebatch.engine.predictor import Prediction, Predictor
 from snakebatch.engine.queries import as_mapping, batch_items, is_batch
 from snakebatch.engine.synthetic import summarise_batch
@@ -35,9 +36,9 @@ class Snake:
         Knowledge: Any,  # the reference keyword, kept for drop-in use
         target_index: int | str = 0,
         excluded_features_index: Sequence[int] = (),
-        n_layers: int = 5,
-        bucket: int = 250,
-        noise: float = 0.25,
+        n_layers: int = PARAMS["n_layers"].default,
+        bucket: int = PARAMS["bucket"].default,
+        noise: float = PARAMS["noise"].default,
         vocal: bool | int = False,
         saved: bool = False,
         progress_file: str | None = None,

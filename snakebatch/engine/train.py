@@ -26,7 +26,7 @@ from snakebatch.engine.chain import build_chain
 from snakebatch.engine.dataset import Dataset
 from snakebatch.engine.errors import EmptyDataError
 from snakebatch.engine.model import BANNER, SnakeModel
-from snakebatch.engine.params import check_all, model_config
+from snakebatch.engine.params import PARAMS, check_all, model_config
 
 DEFAULT_FILE = "snakeclassifier.json"
 Progress = Callable[[dict], None]
@@ -130,15 +130,15 @@ def fit(
     *,
     target_index: int | str = 0,
     excluded_features_index: Sequence[int | str] = (),
-    n_layers: int = 5,
-    bucket: int = 250,
-    noise: float = 0.25,
+    n_layers: int = PARAMS["n_layers"].default,
+    bucket: int = PARAMS["bucket"].default,
+    noise: float = PARAMS["noise"].default,
     vocal: bool | int = False,
     saved: bool = False,
     progress_file: str | os.PathLike | None = None,
     workers: int = 1,
-    oppose_profile: str = "auto",
-    lookahead: int = 5,
+    oppose_profile: str = PARAMS["profile"].default,
+    lookahead: int = PARAMS["lookahead"].default,
     datatypes: Sequence[str] | None = None,
     seed: int | None = None,
     progress: Progress | None = None,

@@ -4,6 +4,7 @@ CLI (``fit`` and ``train``). They must accept and refuse exactly the same values
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import jsonschema
@@ -14,10 +15,12 @@ from snakebatch.cli import app
 from snakebatch.engine.errors import ParameterError
 from snakebatch.engine.params import CLI, ENGINE, HTTP, MESH, PARAMS, Param
 from snakebatch.engine.train import check_parameters
+from snakebatch.engine.train import fit as engine_fit
 from snakebatch.gatherer.errors import BadRequest
 from snakebatch.gatherer.openapi import schema
 from snakebatch.gatherer.routes_train import parse_params
 from snakebatch.mesh.coordinator import TrainParams, TrainParamsError
+from snakebatch.sdk import SnakeClient
 
 ENGINE_ARGS = ("n_layers", "bucket", "noise", "lookahead", "workers")
 FLAG = {"n_layers": "--layers", "profile": "--oppose-profile"}
@@ -125,3 +128,20 @@ def test_defaults_are_the_tables():
     for p in PARAMS.values():
         if MESH in p.surfaces:
             assert getattr(mesh, p.name) == p.default, p.name
+
+
+@pytest.mark.parametrize(
+    ("function", "names"),
+    [
+        (SnakeClient, {"n_layers", "bucket", "noise", "seed", "tau"}),
+        (engine_fit, {"n_layers", "bucket", "noise", "lookahead", "oppose_profile"}),
+    ],
+)
+def test_the_python_entry_points_take_their_defaults_from_the_table(function, names):
+    """The SDK's and the engine's keyword defaults are the table's, so a changed default
+    reaches them (the engine's ``seed`` stays None: a drawn seed, as the reference)."""
+    signature = inspect.signature(function).parameters
+    table = PARAMS | {"oppose_profile": PARAMS["profile"]}
+    assert {name for name in signature if name in table} >= names
+    for name in names:
+        assert signature[name].default == table[name].default, name

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from snakebatch.cli import app
-from tests.support import free_port
+from tests.support import write_outputs
 
 runner = CliRunner()
 
@@ -172,15 +172,6 @@ def test_pc_on_by_recent_load_reads_cloudwatch(aws_client, monkeypatch) -> None:
     assert sorted(json.loads(result.stdout)["per_function"].values()) == [1, 1, 2, 2]
 
 
-@pytest.fixture
-def no_credentials(monkeypatch, tmp_path):
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 @pytest.mark.parametrize(
     "command", [("pc", "status"), ("pc", "off", "--yes"), ("pc", "on", "--slots", "2")]
 )
@@ -209,21 +200,7 @@ def test_pc_off_dry_run_and_yes(no_credentials, monkeypatch) -> None:
 
 def test_env_targets_a_deployment_by_its_terraform_outputs(no_credentials, tmp_path) -> None:
     names = ["dev-w-00", "dev-w-01"]
-    state = {
-        "version": 4,
-        "terraform_version": "1.9.0",
-        "serial": 1,
-        "lineage": "test",
-        "outputs": {
-            "function_names": {"value": names, "type": ["list", "string"]},
-            "shard_environment": {
-                "value": {"SNAKEBATCH_FUNCTION_PREFIX": "dev-w"},
-                "type": ["map", "string"],
-            },
-        },
-        "resources": [],
-    }
-    (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
+    write_outputs(tmp_path, names, "dev-w")
     result = invoke("pc", "off", "--dry-run", "--json", "--env", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["functions"] == names
@@ -232,14 +209,9 @@ def test_env_targets_a_deployment_by_its_terraform_outputs(no_credentials, tmp_p
     assert missing.exit_code == 3 and "no such deployment directory" in missing.stderr
 
 
-def test_unreachable_endpoint_is_exit_3_with_what_to_check(monkeypatch) -> None:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
-    }.items():
-        monkeypatch.setenv(key, value)
-    result = invoke("pc", "status", "--region", "eu-west-3")
+@pytest.mark.parametrize("command", [("pc", "status"), ("preflight",)])
+def test_unreachable_endpoint_is_exit_3_with_what_to_check(dead_endpoint, command) -> None:
+    result = invoke(*command, "--region", "eu-west-3")
     assert result.exit_code == 3
     assert "Could not connect" in result.stderr and "check the network" in result.stderr
 

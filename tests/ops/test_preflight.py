@@ -20,6 +20,8 @@ from snakebatch.ops.preflight import (
     check_memory,
     preflight,
 )
+from snakebatch.settings import Settings
+from tests.support import write_outputs
 
 NEW_ACCOUNT = {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}
 RAISED = {"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 1000}
@@ -36,6 +38,16 @@ def account_settings(limits: dict) -> dict:
         },
         "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": 0},
     }
+
+
+def create_lock_table(ddb, table: str) -> None:
+    """A table keyed as Terraform's S3 backend locks by."""
+    ddb.create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+    )
 
 
 @pytest.fixture
@@ -85,12 +97,7 @@ def test_certificate_state_bucket_and_lock_table_against_moto(clients, aws_clien
     arn = acm.request_certificate(DomainName="gatherer.example.com")["CertificateArn"]
     bucket, table = f"tfstate-{uuid.uuid4().hex[:8]}", f"tflock-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
-    ddb.create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
-    )
+    create_lock_table(ddb, table)
     needs = Needs(
         region="eu-west-3",
         memory_mb=4096,
@@ -135,38 +142,157 @@ def test_missing_bucket_table_and_certificate_are_findings_not_crashes(clients) 
     assert "create-bucket" in found[3].fix and "create-table" in found[4].fix
 
 
+def invoke(*args: str):
+    return CliRunner().invoke(app, ["preflight", *args])
+
+
+@pytest.fixture
+def lambda_answers(aws_client, monkeypatch):
+    """The command's own clients, with Lambda's GetAccountSettings stubbed (moto has
+    none): each Lambda client boto3 makes answers ``limits[0]`` once; every other
+    service goes to moto. Yields the limits to answer and the Lambda clients made."""
+    limits: list[dict] = [NEW_ACCOUNT]
+    made: list = []
+    stubs: list[Stubber] = []
+    real = boto3.session.Session.client
+
+    def client(self, service, *args, **kwargs):
+        new = real(self, service, *args, **kwargs)
+        if service == "lambda":
+            stub = Stubber(new)
+            stub.add_response("get_account_settings", account_settings(limits[0]), {})
+            stub.activate()
+            made.append(new)
+            stubs.append(stub)
+        return new
+
+    monkeypatch.setattr(boto3.session.Session, "client", client)
+    yield limits, made
+    for stub in stubs:
+        stub.assert_no_pending_responses()
+
+
 def test_the_command_reports_an_aws_refusal_as_a_cloud_error(aws_client) -> None:
-    """Against moto, GetAccountSettings is refused: exit 3 with the reason, no traceback."""
+    """Against moto, GetAccountSettings is refused: exit 3 with the reason, no traceback,
+    after the target (moto's account) is named on stderr."""
     aws_client("sts")
-    result = CliRunner().invoke(app, ["preflight", "--json"])
+    result = invoke("--json")
     assert result.exit_code == 3, result.output
-    assert "error:" in result.output and "Traceback" not in result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("target: account 123456789012, region eu-west-3, functions ")
+    assert "error:" in result.stderr and "Traceback" not in result.output
 
 
 def test_the_command_prints_each_finding_and_exits_1_when_something_is_missing(
-    aws_client, monkeypatch
+    lambda_answers,
 ) -> None:
-    """The command's own wiring, with Lambda's answer stubbed on the client it makes."""
-    import snakebatch.backends.aws_clients as aws_clients
-
-    real = aws_clients.make_client
-
-    def make_client(service, region, config=None):
-        client = real(service, region, config)
-        if service == "lambda":
-            stub = Stubber(client)
-            stub.add_response("get_account_settings", account_settings(NEW_ACCOUNT), {})
-            stub.activate()
-        return client
-
-    monkeypatch.setattr(aws_clients, "make_client", make_client)
-    result = CliRunner().invoke(app, ["preflight", "--json"])
+    limits, _ = lambda_answers
+    result = invoke("--json")
     assert result.exit_code == 1, result.output
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     assert doc["ok"] is False
+    settings = Settings.from_env()
+    assert doc["target"] == {
+        "account": "123456789012",
+        "region": "eu-west-3",
+        "function_prefix": settings.function_prefix,
+        "shards": settings.shard_count,
+    }
     assert {f["check"] for f in doc["findings"] if not f["ok"]} == {
         "function memory",
         "concurrent executions",
     }
-    text = CliRunner().invoke(app, ["preflight"])
-    assert "MISSING concurrent executions" in text.output and "2 missing" in text.output
+    text = invoke()
+    assert text.exit_code == 1
+    assert "target: account 123456789012" in text.stderr
+    assert "MISSING concurrent executions" in text.stdout and "2 missing" in text.stdout
+    limits[0] = RAISED
+    ready = invoke()
+    assert ready.exit_code == 0, ready.output
+    assert "account ready for terraform apply" in ready.stdout
+
+
+def test_the_clients_fail_fast_like_pc_s(lambda_answers) -> None:
+    """Short connect timeout and at most three tries, as every targeted command."""
+    _, made = lambda_answers
+    assert invoke().exit_code == 1
+    (lam,) = made
+    assert lam.meta.config.connect_timeout == 3
+    assert lam.meta.config.retries["total_max_attempts"] <= 3
+
+
+def test_region_profile_and_env_pick_the_deployment_checked(
+    lambda_answers, tmp_path, monkeypatch
+) -> None:
+    _, made = lambda_answers
+    other = invoke("--json", "--region", "us-east-2")
+    assert other.exit_code == 1, other.output
+    doc = json.loads(other.stdout)
+    assert doc["target"]["region"] == "us-east-2" and made[-1].meta.region_name == "us-east-2"
+    (concurrency,) = [f for f in doc["findings"] if f["check"] == "concurrent executions"]
+    assert "request-service-quota-increase --region us-east-2" in concurrency["fix"]
+    assert "in us-east-2" in doc["findings"][0]["fix"]
+
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile ops]\nregion = ap-south-1\n"
+        "aws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for key in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(key)
+    named = invoke("--json", "--profile", "ops")
+    assert named.exit_code == 1, named.stderr
+    assert json.loads(named.stdout)["target"]["region"] == "ap-south-1"
+
+    write_outputs(tmp_path, ["dev-w-00", "dev-w-01"], "dev-w")
+    dev = invoke("--json", "--env", str(tmp_path), "--region", "eu-west-3")
+    assert dev.exit_code == 1, dev.output
+    doc = json.loads(dev.stdout)
+    assert doc["target"]["function_prefix"] == "dev-w" and doc["target"]["shards"] == 2
+    assert "functions dev-w-00..dev-w-01 (2)" in dev.stderr
+    (concurrency,) = [f for f in doc["findings"] if f["check"] == "concurrent executions"]
+    assert "max(2 shards" in concurrency["detail"]
+
+
+def test_the_state_checks_run_through_the_command_against_moto(lambda_answers, aws_client):
+    limits, _ = lambda_answers
+    limits[0] = RAISED
+    s3, ddb = aws_client("s3"), aws_client("dynamodb")
+    bucket, table = f"tfstate-{uuid.uuid4().hex[:8]}", f"tflock-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+    args = ("--json", "--state-bucket", bucket, "--lock-table", table)
+    absent = invoke(*args)
+    assert absent.exit_code == 1, absent.output
+    found = {f["check"]: f for f in json.loads(absent.stdout)["findings"]}
+    assert "versioning off" in found["state bucket"]["detail"]
+    assert "does not exist" in found["state lock table"]["detail"]
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    create_lock_table(ddb, table)
+    ready = invoke(*args)
+    assert ready.exit_code == 0, ready.output
+    assert json.loads(ready.stdout)["ok"] is True
+
+
+def test_without_credentials_it_names_the_target_and_refuses_with_exit_3(no_credentials):
+    result = invoke("--json", "--region", "eu-west-3")
+    assert result.exit_code == 3 and result.stdout == ""
+    assert "target: account unresolved" in result.stderr
+    assert "refusing to act" in result.stderr and "pass --profile NAME" in result.stderr
+    unknown = invoke("--profile", "nobody")
+    assert unknown.exit_code == 3 and "aws configure list-profiles" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--rows", "0"), "rows must be a positive integer"),
+        (("--layers", "-1"), "layers must be a positive integer"),
+        (("--reserved", "0"), "--reserved"),
+        (("--env", "/nonexistent/deployment"), "no such deployment directory"),
+    ],
+)
+def test_bad_input_is_refused_before_any_aws_call(no_credentials, args, message) -> None:
+    result = invoke(*args)
+    assert result.exit_code in (2, 3) and message in result.stderr, result.output
+    assert "Traceback" not in result.output
