@@ -45,7 +45,7 @@ def resources(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Resou
 
 @pytest.fixture(scope="session")
 def iam_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IamStack]:
-    """envs/local's roles, applied by Terraform on a moto server enforcing IAM."""
+    """envs/prod (3 shards), applied by Terraform on a moto server enforcing IAM."""
     work = tmp_path_factory.mktemp("iam")
     rc = write_cli_config(work / "terraformrc")
     stack = IamStack.start(work / "apply", rc)

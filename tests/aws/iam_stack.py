@@ -1,9 +1,8 @@
 """The stack's IAM roles as Terraform writes them, on a moto server that enforces them.
 
-``IamStack.start`` runs ``tests.aws.iam_moto`` in its own process, applies envs/local
-there (3 shards, gatherer on) targeted at the two role policies, which pulls in what
-they name: the storage module, both queues and the shard functions. It reads
-the roles and resource names back from the applied state, takes STS AssumeRole
+``IamStack.start`` runs ``tests.aws.iam_moto`` in its own process and applies envs/prod
+there in full, with 3 shards, through the override file of ``tests.aws.prod_env``. It
+reads the roles and resource names back from the applied state, takes STS AssumeRole
 sessions of the shard role and the gatherer role, creates an operator user (the person
 running terraform and the CLI), and only then switches enforcement on. From there on
 every S3, SQS, DynamoDB, STS and Lambda control-plane call is checked against the
@@ -23,6 +22,7 @@ import boto3
 import requests
 
 from snakebatch.settings import defaults, env_name
+from tests.aws import prod_env
 from tests.aws.iam_moto import iam_pattern
 from tests.support import free_port
 from tests.terraform.conftest import REPO, copy_tree, write_zip
@@ -30,15 +30,10 @@ from tests.terraform.tfcli import Terraform
 
 ACCOUNT = "123456789012"
 REGION = defaults()["region"]
-SHARDS = 3
+SHARDS = prod_env.SHARDS
 MESH = "module.snakebatch.module.mesh"
 GATHERER = "module.snakebatch.module.gatherer[0]"
 PCGUARD = "module.snakebatch.module.pcguard"
-TARGETS = [
-    f"{MESH}.aws_iam_role_policy.shard",
-    f"{GATHERER}.aws_iam_role_policy.this",
-    f"{PCGUARD}.aws_iam_role_policy.scheduler",
-]
 
 
 @dataclass(frozen=True)
@@ -264,29 +259,27 @@ def enforce(url: str, on: bool) -> None:
 
 
 def _apply(url: str, workdir: Path, cli_config: Path) -> Terraform:
-    tf = Terraform(copy_tree(workdir) / "envs" / "local", cli_config)
+    tf = Terraform(copy_tree(workdir) / "envs" / "prod", cli_config)
+    testing = Credentials("testing", "testing")
+    env_vars = prod_env.prepare(
+        tf.workdir, url, client("ec2", url, testing), client("acm", url, testing)
+    )
     zips = workdir / "zips"
     zips.mkdir()
     layer = write_zip(zips / "layer.zip", "python/snake_stub.py", "ENGINE = 'stub'\n")
     function = write_zip(
         zips / "function.zip", "functions/handler_snake.py", "def handler(e, c):\n    return e\n"
     )
-    tf.init()
+    tf.run("init", "-input=false", "-no-color")
     tf.run(
         "apply",
         "-auto-approve",
         "-input=false",
         "-no-color",
-        *[arg for target in TARGETS for arg in ("-target", target)],
-        "-var",
-        f"endpoint={url}",
+        *env_vars,
         "-var",
         f"layer_zip_path={layer}",
         "-var",
         f"function_zip_path={function}",
-        "-var",
-        f"shard_count={SHARDS}",
-        "-var",
-        "create_gatherer=true",
     )
     return tf

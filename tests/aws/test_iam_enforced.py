@@ -1,7 +1,7 @@
 """The gatherer and the shards under the IAM roles Terraform writes, enforced.
 
-``iam_stack`` is envs/local's roles applied on a moto server that checks every call
-(``tests.aws.iam_stack``). The gatherer runs in process on the gatherer role's STS
+``iam_stack`` is envs/prod, applied in full with 3 shards on a moto server that checks
+every call (``tests.aws.iam_stack``). The gatherer runs in process on the gatherer role's STS
 session; the Lambda endpoint runs the real handler on the shard role's session and
 refuses invokes the caller's role does not grant. A grant Terraform forgets is then a
 failing request here, where the shared moto server would have let it pass.
@@ -112,6 +112,21 @@ def test_upload_train_status_model_and_fan_out_pass_under_the_terraform_roles(tr
     assert endpoint.wait_idle(60)
     assert endpoint.counts.roles.get("predict_compute") == 3
     assert endpoint.counts.failed == 0
+
+
+def test_the_enforced_stack_is_envs_prod_with_its_alb_and_alarm_subscriber(iam_stack):
+    """What prod adds to the shared modules is in the applied state, not only planned."""
+    out = iam_stack.tf.outputs()
+    settings = Settings.from_env(iam_stack.env(iam_stack.operator))
+    assert out["function_names"] == [settings.function_name(i) for i in range(SHARDS)]
+    assert out["gatherer_url"].startswith("https://")
+    sns = client("sns", iam_stack.url, iam_stack.operator)
+    subs = sns.list_subscriptions_by_topic(TopicArn=out["alarm_topic_arn"])["Subscriptions"]
+    assert [s["Protocol"] for s in subs] == ["email"]
+    elb = client("elbv2", iam_stack.url, iam_stack.operator)
+    (lb,) = elb.describe_load_balancers()["LoadBalancers"]
+    listeners = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    assert {(lst["Protocol"], lst["Port"]) for lst in listeners} >= {("HTTPS", 443)}
 
 
 @contextlib.contextmanager

@@ -112,7 +112,9 @@ module "alarms" {
   require_subscriber        = var.require_alarm_subscriber
   composite_alarms          = var.composite_alarms
   account_concurrency_limit = var.account_concurrency_limit
-  gatherer_target           = try(module.gatherer[0].alb_target, null)
+  # A conditional, not try(): try() of a value with unknown attributes is unknown, so the
+  # alarm's count could not be planned on a first apply.
+  gatherer_target = var.create_gatherer ? module.gatherer[0].alb_target : null
   pc_guard = {
     sweeper_function     = module.pcguard.sweeper_function
     namespace            = module.pcguard.metric_namespace
