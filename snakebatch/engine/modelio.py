@@ -23,8 +23,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ try:
 except ImportError:  # the Lambda layer ships numpy only: the standard library parses there
     msgspec = None  # type: ignore[assignment]
 
+from snakebatch.engine import collector
 from snakebatch.engine.errors import ModelFormatError, ModelNotFoundError
 from snakebatch.engine.fastcheck import layers_look_valid
 from snakebatch.engine.model import BANNER, DEFAULT_CONFIG, WRITER_VERSION, SnakeModel
@@ -57,29 +57,14 @@ def load_model(path: str | os.PathLike, **fallbacks: Any) -> SnakeModel:
 
 
 def loads_model(text: str | bytes, *, source: str = "<string>", **fallbacks: Any) -> SnakeModel:
-    """Parse and check a model document; see :func:`_without_cycle_collection` for why the
-    cyclic garbage collector is paused meanwhile and the result frozen."""
-    with _without_cycle_collection():
+    """Parse and check a model document with the cyclic collector paused
+    (:mod:`snakebatch.engine.collector`). The loaded objects are then frozen into the
+    permanent generation: every later full collection would otherwise scan them again
+    (most of the cost of compiling a bucket on first use)."""
+    with collector.paused():
         model = model_from_dict(parse_json(text, source), source=source, **fallbacks)
     gc.freeze()
     return model
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """A big model is millions of acyclic lists and dicts. While they are made, the
-    cyclic collector would keep rescanning them (a third of a 200K-row model's load), and
-    afterwards every full collection would scan them again (most of the cost of compiling
-    a bucket on first use). So collection is paused while loading, and the loaded objects
-    are frozen into the permanent generation: reference counting still frees them when
-    the model is dropped, the cyclic collector just never scans them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def parse_json(text: str | bytes, source: str = "<string>") -> Any:

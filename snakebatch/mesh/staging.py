@@ -12,7 +12,6 @@ process pays the store read.
 from __future__ import annotations
 
 import contextlib
-import gc
 import gzip
 import hashlib
 import io
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from snakebatch.backends.base import ObjectStore
+from snakebatch.engine import collector
 from snakebatch.engine.dataset import Dataset
 from snakebatch.mesh.errors import MeshError
 
@@ -71,7 +71,7 @@ def build_dataset(
     excluded: Sequence[int | str] = (),
 ) -> Dataset:
     """Parse an upload (CSV path or bytes, CSV.gz, JSON rows) into a typed Dataset."""
-    with _collector_paused():
+    with collector.paused():
         ds = Dataset.from_source(
             _json_rows(source), target=target, excluded=excluded, profile=profile, seed=seed
         )
@@ -83,21 +83,6 @@ def build_dataset(
             "a classifier needs at least two"
         )
     return ds
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Building a population allocates about a million objects (cells, rows, keys),
-    none of them in a cycle; the cyclic collector would walk them over and over as
-    they pile up (15-20 % of staging on adult) and free nothing. Reference counting
-    still frees everything as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def encode_package(ds: Dataset) -> bytes:
@@ -163,7 +148,7 @@ def load_dataset(store: ObjectStore, key: str) -> Dataset:
         os.replace(tmp, cached)
         _prune(cached.parent)
     try:
-        with _collector_paused():
+        with collector.paused():
             ds = Dataset.from_package(json.loads(gzip.decompress(data)))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         cached.unlink(missing_ok=True)
