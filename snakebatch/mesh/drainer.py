@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from snakebatch.backends.base import (
-    BackendError,
     DeadLettering,
     DelayedRetry,
     Received,
     Releasable,
     ReportQueue,
 )
-from snakebatch.mesh.errors import MeshError
+from snakebatch.mesh.errors import MeshError, is_permanent
 from snakebatch.mesh.shapes import ErrorReportShape
 
 log = logging.getLogger("snakebatch.drainer")
@@ -51,11 +50,6 @@ class DrainerStats:
     retried: int = 0
     poisoned: int = 0
     receive_errors: int = 0
-
-
-def is_permanent(exc: Exception) -> bool:
-    """True when no redelivery can fix ``exc``: the type says so, nothing is guessed."""
-    return isinstance(exc, MeshError | BackendError) and exc.permanent
 
 
 class Drainer:

@@ -10,6 +10,8 @@ the gatherer to HTTP statuses (``snakebatch.gatherer.errors.STATUS_OF``).
 
 from __future__ import annotations
 
+from snakebatch.backends.base import BackendError
+
 
 class MeshError(Exception):
     """Root of the mesh's errors.
@@ -20,3 +22,9 @@ class MeshError(Exception):
     """
 
     permanent = True
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True when no retry or redelivery can fix ``exc``: the type says so, nothing is
+    guessed. The drainer and the roles' own retries both ask this one question."""
+    return isinstance(exc, MeshError | BackendError) and exc.permanent

@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 
 from snakebatch.backends.base import Backend, ObjectStore
 from snakebatch.mesh.assembly import canonical_buckets
-from snakebatch.mesh.errors import MeshError
+from snakebatch.mesh.errors import MeshError, is_permanent
 from snakebatch.mesh.events import Path, path_id, path_order
 from snakebatch.mesh.shapes import ErrorReportShape, LeafReportShape, ReportShape
 
@@ -141,13 +141,15 @@ class RetryPolicy:
 def call_with_retry(
     fn: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep
 ) -> tuple[T | None, BaseException | None, int]:
-    """``(result, None, attempts)`` on success, ``(None, last_error, attempts)`` otherwise."""
+    """``(result, None, attempts)`` on success, ``(None, last_error, attempts)`` otherwise.
+    A permanent error (``is_permanent``, the drainer's rule too) is not tried again: the
+    node is deterministic, so only a transient fault can pass on a second try."""
     delays = policy.delays()
     for attempt in range(1, policy.attempts + 1):
         try:
             return fn(), None, attempt
         except Exception as exc:
-            if attempt == policy.attempts:
+            if attempt == policy.attempts or is_permanent(exc):
                 return None, exc, attempt
             sleep(delays[attempt - 1])
     raise AssertionError("unreachable: attempts is at least 1")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from snakebatch.mesh.events import Path, canonical
+from snakebatch.mesh.events import MeshEventError, Path, canonical
 
 _CACHE_SLICES = 256
 #: Bound on cached row indices (8 bytes each): 64 MB, well inside a 4 GB Lambda.
@@ -37,6 +37,11 @@ def rows_for_path(ds: Any, package_key: str, path: Path) -> np.ndarray:
         rows = np.arange(len(ds.targets), dtype=np.intp)
     for depth in range(start, len(path)):
         literal, holds = path[depth]
+        if not 0 <= literal[0] < len(ds.header):
+            # A deterministic fault of the event, not of the world: retrying cannot help.
+            raise MeshEventError(
+                f"path literal {literal!r} names column {literal[0]}; the data has {len(ds.header)}"
+            )
         mask = ds.columns.mask(literal, rows)
         rows = rows[mask if holds else ~mask]
         _remember(_key(package_key, path[: depth + 1]), rows)

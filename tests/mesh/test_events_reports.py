@@ -212,3 +212,16 @@ def test_retry_gives_up_with_the_last_error():
     assert result is None and isinstance(exc, ValueError) and attempts == 2
     with pytest.raises(ValueError, match="invalid retry policy"):
         RetryPolicy(attempts=0)
+
+
+def test_retry_returns_a_permanent_error_at_once():
+    """A malformed event fails the same way every time: no second try, no backoff."""
+    calls, slept = [], []
+
+    def malformed():
+        calls.append(1)
+        raise MeshEventError("event has no 'path' field")
+
+    result, exc, attempts = call_with_retry(malformed, RetryPolicy(attempts=3), sleep=slept.append)
+    assert result is None and isinstance(exc, MeshEventError)
+    assert (attempts, len(calls), slept) == (1, 1, [])

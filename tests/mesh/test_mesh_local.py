@@ -125,4 +125,4 @@ def test_a_failing_leaf_on_worker_processes_fails_the_job(tmp_path):
         status = coord.run(model_id, timeout_s=120)
         assert backend.drop_job(model_id) >= 0
     assert status.state == "failed"
-    assert status.error.startswith("leaf at layer 1: IndexError")
+    assert status.error.startswith("leaf at layer 1: MeshEventError: path literal [42")

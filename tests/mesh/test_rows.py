@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from snakebatch.engine.dataset import Dataset
 from snakebatch.mesh import rows as rows_mod
+from snakebatch.mesh.errors import is_permanent
+from snakebatch.mesh.events import MeshEventError
 from snakebatch.mesh.rows import rows_for_path
 
 
@@ -42,3 +45,10 @@ def test_cached_walk_equals_plain_filter_and_children_partition(monkeypatch):
     rows_for_path(ds, "other", [[a, True]])
     assert sum(len(r) for r in rows_mod._cache.values()) <= 600 or len(rows_mod._cache) == 1
     rows_mod._cache.clear()
+
+
+def test_a_literal_on_a_column_the_data_lacks_is_a_permanent_event_error():
+    ds = _dataset()
+    with pytest.raises(MeshEventError, match="names column 42; the data has 3") as caught:
+        rows_for_path(ds, "pkg-bad", [[[42, 0.0, False, "N"], False]])
+    assert is_permanent(caught.value)
