@@ -246,7 +246,7 @@ def test_a_leaf_that_raises_fails_the_job(tmp_path):
         backend.invoke(0, event)
     status = coord.run(model_id, timeout_s=60)
     assert status.state == "failed"
-    assert status.error.startswith("leaf at layer 0: IndexError")
+    assert status.error.startswith("leaf at layer 0: MeshEventError: path literal [99")
 
 
 def _pure_leaf_model(tmp_path, noise: float):
